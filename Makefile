@@ -1,0 +1,45 @@
+# nisa — make targets. `make run` and `make test` are all a newcomer needs.
+
+GO        ?= go
+BIN       ?= bin/nisa
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X main.version=$(VERSION)
+# PostgreSQL server used by tests and benchmarks (a scratch database is
+# created on it for every test and dropped afterwards).
+NISA_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
+export NISA_TEST_DATABASE_URL
+
+.PHONY: all build run test test-short bench lint fmt clean
+
+all: lint test
+
+## build: compile the nisa binary into bin/nisa
+build:
+	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/nisa
+
+## run: start the server on the embedded store (./data) at http://127.0.0.1:8080
+run: build
+	./$(BIN) serve
+
+## test: every test, with the race detector, against a real PostgreSQL
+test:
+	$(GO) test -race -count=1 -timeout 30m ./...
+
+## bench: measure the embedded and PostgreSQL stores; writes bench/results.json
+bench: build
+	./$(BIN) bench --stores "embedded,$(NISA_TEST_DATABASE_URL)"
+
+## lint: go vet, gofmt and the import direction (domain imports nothing of ours)
+lint:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l .)" || (echo "gofmt needed:"; gofmt -l .; exit 1)
+	@bad=$$($(GO) list -deps -f '{{if not .Standard}}{{.ImportPath}}{{end}}' ./domain/... | grep -v -e '^$$' -e '^github.com/nisa-eu/nisa/domain' || true); \
+	  if [ -n "$$bad" ]; then echo "domain/ must import only the standard library, not:"; echo "$$bad"; exit 1; fi
+	@bad=$$($(GO) list -f '{{.ImportPath}}: {{join .Imports " "}}' ./adapters/... ./projections/... | grep -E ': .*github.com/nisa-eu/nisa/cmd' || true); \
+	  if [ -n "$$bad" ]; then echo "adapters/ and projections/ must not import cmd/:"; echo "$$bad"; exit 1; fi
+
+fmt:
+	gofmt -w .
+
+clean:
+	rm -rf bin
