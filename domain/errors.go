@@ -26,8 +26,9 @@ var (
 	// the expected version, nothing was appended.
 	ErrConcurrency = errors.New("wrong expected version")
 	// ErrDuplicateEventID is returned when an append reuses an event id that
-	// is already stored with different content, in another stream or in a
-	// different grouping; nothing was appended.
+	// is already stored with different content, in another stream, or
+	// together with ids that are not stored (see EventStore.Append);
+	// nothing was appended.
 	ErrDuplicateEventID = errors.New("event id already used for a different event")
 	// ErrClosed is returned by a store after Close.
 	ErrClosed = errors.New("event store closed")

@@ -22,8 +22,10 @@ type EventStore interface {
 	// Appends are idempotent by event id: if every event of the append is
 	// already stored, consecutively, in this stream, with the same content
 	// (EventData.SameContent), Append returns the original result whatever
-	// the expected version. Any other reuse of a stored event id returns an
-	// error matching ErrDuplicateEventID. Invalid input returns a
+	// the expected version. (Stores keep no record of where one append ended
+	// and the next began, so resending a consecutive part of an earlier
+	// append is acknowledged too.) Any other reuse of a stored event id
+	// returns an error matching ErrDuplicateEventID. Invalid input returns a
 	// *ValidationError (errors.Is ErrInvalid). Nothing is stored on error.
 	Append(ctx context.Context, streamID string, expected ExpectedVersion, events []EventData) (AppendResult, error)
 
@@ -49,7 +51,8 @@ type EventStore interface {
 	// when the log is empty).
 	Head(ctx context.Context) (Position, error)
 
-	// Close releases the store. Calls after Close return ErrClosed.
+	// Close releases the store. It is idempotent; other calls after Close
+	// return ErrClosed.
 	Close() error
 }
 

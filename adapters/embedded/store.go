@@ -1,0 +1,541 @@
+package embedded
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"iter"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/nisa-eu/nisa/adapters/tail"
+	"github.com/nisa-eu/nisa/domain"
+)
+
+// storageFormat is the layout of the bolt file (buckets and keys), kept in
+// the meta bucket. It is independent of recordVersion.
+const storageFormat = 1
+
+// defaultReadAllLimit is the page size of ReadAll when the caller gives none.
+const defaultReadAllLimit = 1000
+
+// lockTimeout is how long Open waits for another process to release the file.
+const lockTimeout = time.Second
+
+var (
+	bucketMeta    = []byte("meta")
+	bucketEvents  = []byte("events")
+	bucketIDs     = []byte("ids")
+	bucketStreams = []byte("streams")
+	bucketIndex   = []byte("stream_events")
+	keyFormat     = []byte("format")
+)
+
+// errNothingWritten rolls back a batch in which every request failed: there
+// is nothing to make durable, so the fsync is skipped.
+var errNothingWritten = errors.New("nothing written")
+
+// Options tune a Store. The zero value is ready to use.
+type Options struct {
+	// MaxBatch is the most append requests one commit carries (default 1024).
+	MaxBatch int
+	// Poll is the longest a subscription waits for a wake-up before reading
+	// anyway (default 1s).
+	Poll time.Duration
+	// Logger receives commit failures; nil discards them.
+	Logger *slog.Logger
+}
+
+// Store is the embedded event store: a bolt file in a local directory. It
+// implements domain.EventStore. Open creates one; Close releases it.
+type Store struct {
+	path   string
+	db     *bolt.DB
+	opts   Options
+	signal *tail.Signal
+
+	reqs chan *request // unbuffered: a send succeeds only when the committer takes it
+	quit chan struct{} // closed by Close
+	done chan struct{} // closed when the committer has stopped
+
+	closed    atomic.Bool
+	closeOnce sync.Once
+
+	// onCommit, when set before the first Append, is called by the
+	// committer after each durable commit with the number of requests it
+	// carried. Tests use it to count commits and to simulate a slow disk.
+	onCommit func(requests int)
+}
+
+// request is one Append handed to the committer. The committer sets res and
+// err, then closes done.
+type request struct {
+	streamID string
+	expected domain.ExpectedVersion
+	events   []domain.EventData
+	res      domain.AppendResult
+	err      error
+	done     chan struct{}
+}
+
+// Open opens the store in dir, creating the directory (mode 0750) and
+// dir/events.db as needed. It fails at once if another process has the
+// store open.
+func Open(dir string, opts Options) (*Store, error) {
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 1024
+	}
+	if opts.Poll <= 0 {
+		opts.Poll = time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("embedded: create data directory: %w", err)
+	}
+	path := filepath.Join(dir, "events.db")
+	_, statErr := os.Stat(path)
+	db, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:        lockTimeout,
+		NoFreelistSync: true,
+		FreelistType:   bolt.FreelistMapType,
+	})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, fmt.Errorf("embedded: data directory %s is in use by another nisa process", dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("embedded: open %s: %w", path, err)
+	}
+	if errors.Is(statErr, os.ErrNotExist) {
+		// Make the new file's directory entry durable too.
+		if err := syncDir(dir); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	if err := db.Update(initialize); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("embedded: %s: %w", path, err)
+	}
+	s := &Store{
+		path:   path,
+		db:     db,
+		opts:   opts,
+		signal: tail.NewSignal(),
+		reqs:   make(chan *request),
+		quit:   make(chan struct{}),
+		done:   make(chan struct{}),
+	}
+	go s.commitLoop()
+	opts.Logger.Debug("embedded event store opened", "path", path)
+	return s, nil
+}
+
+// initialize creates the buckets of a new file and checks the format of an
+// existing one.
+func initialize(tx *bolt.Tx) error {
+	if meta := tx.Bucket(bucketMeta); meta != nil {
+		if v := meta.Get(keyFormat); len(v) != 1 || v[0] != storageFormat {
+			return fmt.Errorf("storage format %v is not supported (this build reads format %d)", v, storageFormat)
+		}
+		return nil
+	}
+	if k, _ := tx.Cursor().First(); k != nil {
+		return fmt.Errorf("not a nisa data file (bucket %q without %q)", k, bucketMeta)
+	}
+	for _, name := range [][]byte{bucketMeta, bucketEvents, bucketIDs, bucketStreams, bucketIndex} {
+		if _, err := tx.CreateBucket(name); err != nil {
+			return err
+		}
+	}
+	return tx.Bucket(bucketMeta).Put(keyFormat, []byte{storageFormat})
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("embedded: sync data directory: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("embedded: sync data directory: %w", err)
+	}
+	return nil
+}
+
+// Path returns the path of the store's database file.
+func (s *Store) Path() string { return s.path }
+
+// Append implements domain.EventStore. It hands the append to the committer
+// and waits for the commit that carries it.
+func (s *Store) Append(ctx context.Context, streamID string, expected domain.ExpectedVersion, events []domain.EventData) (domain.AppendResult, error) {
+	if err := s.check(ctx); err != nil {
+		return domain.AppendResult{}, err
+	}
+	if err := domain.ValidateAppend(streamID, events); err != nil {
+		return domain.AppendResult{}, err
+	}
+	r := &request{streamID: streamID, expected: expected, events: events, done: make(chan struct{})}
+	select {
+	case s.reqs <- r:
+	case <-ctx.Done():
+		return domain.AppendResult{}, ctx.Err()
+	case <-s.quit:
+		return domain.AppendResult{}, domain.ErrClosed
+	}
+	<-r.done // once taken, the outcome is decided by the commit
+	return r.res, r.err
+}
+
+// commitLoop is the single committer: it takes every pending request (up to
+// MaxBatch) and commits them in one bolt transaction, one fsync.
+func (s *Store) commitLoop() {
+	defer close(s.done)
+	batch := make([]*request, 0, s.opts.MaxBatch)
+	for {
+		select {
+		case <-s.quit: // Close wins over pending requests; they get ErrClosed.
+			return
+		default:
+		}
+		select {
+		case <-s.quit:
+			return
+		case r := <-s.reqs:
+			batch = append(batch[:0], r)
+		}
+	drain:
+		for len(batch) < s.opts.MaxBatch {
+			select {
+			case r := <-s.reqs:
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		s.commit(batch)
+		clear(batch)
+	}
+}
+
+// commit applies batch in one transaction and answers every request.
+func (s *Store) commit(batch []*request) {
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		w, err := newBatchWriter(tx)
+		if err != nil {
+			return err
+		}
+		for _, r := range batch {
+			if err := w.apply(r, now); err != nil {
+				return err
+			}
+		}
+		if !w.wrote {
+			return errNothingWritten
+		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, errNothingWritten):
+		// Every request already has its answer.
+	case err != nil:
+		s.opts.Logger.Error("embedded: commit failed", "requests", len(batch), "err", err)
+		for _, r := range batch {
+			r.res, r.err = domain.AppendResult{}, fmt.Errorf("embedded: commit: %w", err)
+		}
+	case s.onCommit != nil:
+		s.onCommit(len(batch))
+	}
+	for _, r := range batch {
+		close(r.done)
+	}
+	if err == nil {
+		s.signal.Notify()
+	}
+}
+
+// batchWriter applies the requests of one batch inside its transaction.
+type batchWriter struct {
+	events, ids, streams, index *bolt.Bucket
+	next                        uint64 // position of the next event
+	wrote                       bool
+}
+
+func newBatchWriter(tx *bolt.Tx) (*batchWriter, error) {
+	w := &batchWriter{
+		events:  tx.Bucket(bucketEvents),
+		ids:     tx.Bucket(bucketIDs),
+		streams: tx.Bucket(bucketStreams),
+		index:   tx.Bucket(bucketIndex),
+		next:    1,
+	}
+	w.events.FillPercent = 0.95 // keys only ever grow
+	if k, _ := w.events.Cursor().Last(); k != nil {
+		if len(k) != 8 {
+			return nil, fmt.Errorf("%w: event key of %d bytes", errCorrupt, len(k))
+		}
+		w.next = binary.BigEndian.Uint64(k) + 1
+	}
+	return w, nil
+}
+
+// apply decides r and, if it succeeds with new events, writes them. It sets
+// r.res and r.err; a request that fails writes nothing. The returned error
+// is a storage failure that must abort the whole transaction.
+func (w *batchWriter) apply(r *request, now time.Time) error {
+	stored := make([]*domain.Event, len(r.events))
+	for i, e := range r.events {
+		pos := w.ids.Get(e.ID[:])
+		if pos == nil {
+			continue
+		}
+		ev, err := getEvent(w.events, pos)
+		if err != nil {
+			r.err = err
+			return nil
+		}
+		stored[i] = &ev
+	}
+	res, dup, err := domain.MatchDuplicate(r.streamID, r.events, stored)
+	if err != nil || dup {
+		r.res, r.err = res, err
+		return nil
+	}
+
+	current := streamVersion(w.streams, r.streamID)
+	if !r.expected.Check(current) {
+		r.err = &domain.ConcurrencyError{StreamID: r.streamID, Expected: r.expected, Actual: current}
+		return nil
+	}
+	res = domain.AppendResult{Version: current + uint64(len(r.events)), Events: make([]domain.Event, len(r.events))}
+	for i, e := range r.events {
+		ev := &res.Events[i]
+		*ev = domain.Event{
+			EventData:     e,
+			StreamID:      r.streamID,
+			StreamVersion: current + uint64(i) + 1,
+			Position:      domain.Position{Commit: w.next, Prepare: w.next},
+			RecordedAt:    now,
+		}
+		// bolt keeps keys and values until the commit: each gets its own slice.
+		key := binary.BigEndian.AppendUint64(nil, w.next)
+		if err := w.events.Put(key, encodeEvent(nil, ev)); err != nil {
+			return err
+		}
+		if err := w.ids.Put(bytes.Clone(e.ID[:]), key); err != nil {
+			return err
+		}
+		if err := w.index.Put(indexKey(r.streamID, ev.StreamVersion), key); err != nil {
+			return err
+		}
+		w.next++
+	}
+	if err := w.streams.Put([]byte(r.streamID), binary.BigEndian.AppendUint64(nil, res.Version)); err != nil {
+		return err
+	}
+	r.res, w.wrote = res, true
+	return nil
+}
+
+// streamVersion returns the current version of a stream (0: no events).
+func streamVersion(streams *bolt.Bucket, streamID string) uint64 {
+	v := streams.Get([]byte(streamID))
+	if len(v) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(v)
+}
+
+// indexKey is the stream_events key of one event: stream id, 0x00, 8-byte
+// big-endian version. Stream ids never contain 0x00, so the keys of one
+// stream are contiguous and ordered by version.
+func indexKey(streamID string, version uint64) []byte {
+	k := make([]byte, 0, len(streamID)+9)
+	k = append(k, streamID...)
+	k = append(k, 0)
+	return binary.BigEndian.AppendUint64(k, version)
+}
+
+// getEvent decodes the event stored at pos (an 8-byte key).
+func getEvent(events *bolt.Bucket, pos []byte) (domain.Event, error) {
+	v := events.Get(pos)
+	if v == nil {
+		return domain.Event{}, fmt.Errorf("%w: no event at position %d", errCorrupt, binary.BigEndian.Uint64(pos))
+	}
+	ev, err := decodeEvent(v)
+	if err != nil {
+		return domain.Event{}, fmt.Errorf("event at position %d: %w", binary.BigEndian.Uint64(pos), err)
+	}
+	return ev, nil
+}
+
+// ReadStream implements domain.EventStore.
+func (s *Store) ReadStream(ctx context.Context, streamID string, opts domain.ReadStreamOptions) ([]domain.Event, error) {
+	if err := s.check(ctx); err != nil {
+		return nil, err
+	}
+	if opts.Direction != domain.Forwards && opts.Direction != domain.Backwards {
+		return nil, &domain.ValidationError{Field: "direction", Value: fmt.Sprint(opts.Direction), Reason: "must be forwards or backwards"}
+	}
+	var out []domain.Event
+	err := s.view(func(tx *bolt.Tx) error {
+		head := streamVersion(tx.Bucket(bucketStreams), streamID)
+		if head == 0 {
+			return fmt.Errorf("stream %q: %w", streamID, domain.ErrNotFound)
+		}
+		// The versions to read are from, from±1, … (count of them).
+		from, count := max(opts.From, 1), uint64(0)
+		if opts.Direction == domain.Forwards && from <= head {
+			count = head - from + 1
+		}
+		if opts.Direction == domain.Backwards {
+			from = min(opts.From, head)
+			count = from
+		}
+		if opts.Limit > 0 {
+			count = min(count, uint64(opts.Limit))
+		}
+		out = make([]domain.Event, 0, count)
+		if count == 0 {
+			return nil
+		}
+		events := tx.Bucket(bucketEvents)
+		c := tx.Bucket(bucketIndex).Cursor()
+		want := indexKey(streamID, from)
+		k, pos := c.Seek(want)
+		for range count {
+			if !bytes.Equal(k, want) {
+				return fmt.Errorf("%w: stream %q has no index entry %x", errCorrupt, streamID, want)
+			}
+			ev, err := getEvent(events, pos)
+			if err != nil {
+				return err
+			}
+			out = append(out, ev)
+			if opts.Direction == domain.Forwards {
+				k, pos = c.Next()
+				want = indexKey(streamID, ev.StreamVersion+1)
+			} else {
+				k, pos = c.Prev()
+				want = indexKey(streamID, ev.StreamVersion-1)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ReadAll implements domain.EventStore. A limit of zero or less reads up to
+// 1000 events.
+func (s *Store) ReadAll(ctx context.Context, after domain.Position, limit int) ([]domain.Event, error) {
+	if err := s.check(ctx); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		limit = defaultReadAllLimit
+	}
+	// Event n sits at (n, n): the first one strictly after 'after'.
+	first := after.Commit
+	if after.Prepare >= after.Commit {
+		if first == ^uint64(0) {
+			return []domain.Event{}, nil
+		}
+		first++
+	}
+	var out []domain.Event
+	err := s.view(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketEvents).Cursor()
+		last, _ := c.Last()
+		if last == nil || binary.BigEndian.Uint64(last) < first {
+			out = []domain.Event{}
+			return nil
+		}
+		out = make([]domain.Event, 0, min(binary.BigEndian.Uint64(last)-first+1, uint64(limit)))
+		for k, v := c.Seek(binary.BigEndian.AppendUint64(nil, first)); k != nil && len(out) < cap(out); k, v = c.Next() {
+			ev, err := decodeEvent(v)
+			if err != nil {
+				return fmt.Errorf("event at position %d: %w", binary.BigEndian.Uint64(k), err)
+			}
+			out = append(out, ev)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Subscribe implements domain.EventStore. Commits wake subscribers at once;
+// Options.Poll bounds the wait should a wake-up ever be missed.
+func (s *Store) Subscribe(ctx context.Context, after domain.Position) iter.Seq2[domain.Event, error] {
+	read := func(ctx context.Context, after domain.Position, limit int) ([]domain.Event, bool, error) {
+		events, err := s.ReadAll(ctx, after, limit)
+		return events, false, err
+	}
+	return tail.Follow(ctx, after, read, s.signal, tail.Options{Poll: s.opts.Poll})
+}
+
+// Head implements domain.EventStore.
+func (s *Store) Head(ctx context.Context) (domain.Position, error) {
+	if err := s.check(ctx); err != nil {
+		return domain.Start, err
+	}
+	var head domain.Position
+	err := s.view(func(tx *bolt.Tx) error {
+		if k, _ := tx.Bucket(bucketEvents).Cursor().Last(); k != nil {
+			n := binary.BigEndian.Uint64(k)
+			head = domain.Position{Commit: n, Prepare: n}
+		}
+		return nil
+	})
+	return head, err
+}
+
+// Close stops the committer, fails appends that it has not taken with
+// domain.ErrClosed and closes the file. Appends already taken are committed
+// first. Close is idempotent: later calls return nil.
+func (s *Store) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		s.closed.Store(true)
+		close(s.quit)
+		<-s.done
+		if cerr := s.db.Close(); cerr != nil {
+			err = fmt.Errorf("embedded: close: %w", cerr)
+		}
+		s.signal.Notify() // subscribers read again and see ErrClosed
+	})
+	return err
+}
+
+// check returns domain.ErrClosed after Close, else ctx's error.
+func (s *Store) check(ctx context.Context) error {
+	if s.closed.Load() {
+		return domain.ErrClosed
+	}
+	return ctx.Err()
+}
+
+// view runs fn in a read transaction; a store closed meanwhile reports
+// domain.ErrClosed.
+func (s *Store) view(fn func(*bolt.Tx) error) error {
+	err := s.db.View(fn)
+	if errors.Is(err, bolt.ErrDatabaseNotOpen) {
+		return domain.ErrClosed
+	}
+	return err
+}
