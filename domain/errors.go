@@ -3,17 +3,22 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error codes are stable strings that clients may rely on. The HTTP adapter
 // maps each to one status code; every error a caller can cause carries one.
 const (
-	CodeInvalid     = "invalid"      // a request or event failed validation
-	CodeNotFound    = "not_found"    // the stream or resource does not exist
-	CodeConflict    = "conflict"     // wrong expected version
-	CodeDuplicateID = "duplicate_id" // an event id was reused for different content
-	CodeUnavailable = "unavailable"  // the store cannot be reached or is closed
-	CodeInternal    = "internal"     // a fault on our side
+	CodeInvalid            = "invalid"             // a request or event failed validation
+	CodeNotFound           = "not_found"           // the stream or resource does not exist
+	CodeConflict           = "conflict"            // wrong expected version
+	CodeDuplicateID        = "duplicate_id"        // an event id was reused for different content
+	CodeUnavailable        = "unavailable"         // the store cannot be reached or is closed
+	CodeForbidden          = "forbidden"           // the caller may not do this
+	CodeUnauthenticated    = "unauthenticated"     // no valid credentials
+	CodePreconditionFailed = "precondition_failed" // If-Match names another version
+	CodeInvalidState       = "invalid_state"       // the aggregate's lifecycle does not allow this now
+	CodeInternal           = "internal"            // a fault on our side
 )
 
 // Sentinel errors. Adapters return errors that match them with errors.Is.
@@ -32,6 +37,16 @@ var (
 	ErrDuplicateEventID = errors.New("event id already used for a different event")
 	// ErrClosed is returned by a store after Close.
 	ErrClosed = errors.New("event store closed")
+	// ErrForbidden: the actor may not run this command on this aggregate.
+	ErrForbidden = errors.New("forbidden")
+	// ErrUnauthenticated: the caller presented no valid credentials.
+	ErrUnauthenticated = errors.New("authentication required")
+	// ErrPreconditionFailed: the caller pinned a version (If-Match) and the
+	// aggregate is at another one. Nothing was appended.
+	ErrPreconditionFailed = errors.New("aggregate is not at the expected version")
+	// ErrInvalidState: the command is not allowed in the aggregate's current
+	// lifecycle state (publishing a withdrawn offer, …). Nothing was appended.
+	ErrInvalidState = errors.New("not allowed in the current state")
 )
 
 // ValidationError says which field of an input is wrong and why. It matches
@@ -40,6 +55,35 @@ type ValidationError struct {
 	Field  string
 	Value  string
 	Reason string
+}
+
+// ValidationErrors is a list of validation errors of one input; it matches
+// ErrInvalid. Commands report every bad field at once.
+type ValidationErrors []*ValidationError
+
+// Error implements error.
+func (es ValidationErrors) Error() string {
+	msgs := make([]string, len(es))
+	for i, e := range es {
+		msgs[i] = e.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// Is reports whether target is ErrInvalid.
+func (es ValidationErrors) Is(target error) bool { return target == ErrInvalid }
+
+// Err returns es as an error, or nil when es is empty.
+func (es ValidationErrors) Err() error {
+	if len(es) == 0 {
+		return nil
+	}
+	return es
+}
+
+// Add appends a validation error for field.
+func (es *ValidationErrors) Add(field, value, reason string) {
+	*es = append(*es, &ValidationError{Field: field, Value: value, Reason: reason})
 }
 
 // Error implements error.
@@ -86,6 +130,14 @@ func ErrorCode(err error) string {
 		return CodeDuplicateID
 	case errors.Is(err, ErrClosed):
 		return CodeUnavailable
+	case errors.Is(err, ErrForbidden):
+		return CodeForbidden
+	case errors.Is(err, ErrUnauthenticated):
+		return CodeUnauthenticated
+	case errors.Is(err, ErrPreconditionFailed):
+		return CodePreconditionFailed
+	case errors.Is(err, ErrInvalidState):
+		return CodeInvalidState
 	}
 	return CodeInternal
 }
