@@ -9,8 +9,9 @@ type Role string
 const (
 	// RoleAdmin may do everything.
 	RoleAdmin Role = "admin"
-	// RoleCoordinator runs meetings, verifies organisations and approves
-	// exchange visits on behalf of a programme or project.
+	// RoleCoordinator runs meetings, verifies organisations and follows
+	// exchange visits (schedules, completes or cancels them; accepting a
+	// visit is the host's decision) on behalf of a programme or project.
 	RoleCoordinator Role = "coordinator"
 	// RolePartner acts for one organisation: its profile, its offers, its
 	// registrations and the exchange visits where it is guest or host.

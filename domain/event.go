@@ -2,6 +2,7 @@ package domain
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -172,20 +173,20 @@ const (
 // the stream, version, position and recorded-at time (see Event).
 type EventData struct {
 	// ID makes the append idempotent; see EventStore.Append.
-	ID EventID
+	ID EventID `json:"id"`
 	// Type is the stable name of the event, e.g. "OfferPublished". It is
 	// stored as given and never derived from a Go type name.
-	Type string
+	Type string `json:"type"`
 	// SchemaVersion is the version of Data's shape for this Type, from 1.
-	SchemaVersion int
+	SchemaVersion int `json:"schema_version"`
 	// Data is the event body: a JSON document.
-	Data json.RawMessage
+	Data json.RawMessage `json:"data"`
 	// Actor is who caused the change (a user or "system:<component>").
-	Actor string
+	Actor string `json:"actor"`
 	// CorrelationID ties together everything caused by one request.
-	CorrelationID string
+	CorrelationID string `json:"correlation_id,omitempty"`
 	// CausationID is the id of the command or event that caused this one.
-	CausationID string
+	CausationID string `json:"causation_id,omitempty"`
 }
 
 // Validate checks d against the limits of the store and returns a
@@ -225,14 +226,14 @@ func (d EventData) SameContent(e EventData) bool {
 type Event struct {
 	EventData
 	// StreamID is the stream (aggregate) the event belongs to.
-	StreamID string
+	StreamID string `json:"stream_id"`
 	// StreamVersion is the event's version in its stream: 1 for the first.
-	StreamVersion uint64
+	StreamVersion uint64 `json:"stream_version"`
 	// Position is the event's place in the global log.
-	Position Position
+	Position Position `json:"position"`
 	// RecordedAt is the store's clock when the event was appended (UTC,
 	// microsecond precision).
-	RecordedAt time.Time
+	RecordedAt time.Time `json:"recorded_at"`
 }
 
 // ValidateStreamID checks a stream id: 1..MaxStreamIDLength printable
@@ -257,4 +258,21 @@ func printable(s string) bool {
 		}
 	}
 	return true
+}
+
+// DeriveEventID returns a deterministic UUID (version 8) from parts: the
+// same parts always give the same id. Idempotent requests derive their
+// event and aggregate ids so that a retry cannot create anything twice.
+func DeriveEventID(parts ...string) EventID {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(strconv.Itoa(len(p))))
+		h.Write([]byte{':'})
+		h.Write([]byte(p))
+	}
+	var id EventID
+	copy(id[:], h.Sum(nil))
+	id[6] = id[6]&0x0f | 0x80 // version 8
+	id[8] = id[8]&0x3f | 0x80 // variant 10
+	return id
 }

@@ -39,6 +39,10 @@ var (
 	keyFormat     = []byte("format")
 )
 
+// ErrLocked is returned (wrapped) by Open when another process has the data
+// directory open.
+var ErrLocked = errors.New("data directory locked")
+
 // errNothingWritten rolls back a batch in which every request failed: there
 // is nothing to make durable, so the fsync is skipped.
 var errNothingWritten = errors.New("nothing written")
@@ -110,7 +114,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		FreelistType:   bolt.FreelistMapType,
 	})
 	if errors.Is(err, bolt.ErrTimeout) {
-		return nil, fmt.Errorf("embedded: data directory %s is in use by another nisa process", dir)
+		return nil, fmt.Errorf("embedded: data directory %s is in use by another nisa process: %w", dir, ErrLocked)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("embedded: open %s: %w", path, err)

@@ -8,7 +8,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
+
+	"github.com/nisa-eu/nisa/domain"
 )
 
 // ReadyFunc reports whether the server can serve requests: the store is
@@ -25,6 +28,15 @@ type Config struct {
 	Logger *slog.Logger
 	// Version is reported by /healthz.
 	Version string
+	// Store is the event store behind /v1; without one only the
+	// operational endpoints are served.
+	Store domain.EventStore
+	// Idempotency keeps Idempotency-Key records.
+	Idempotency IdempotencyStore
+	// TokenCacheTTL is how long a verified token is trusted without
+	// looking again (default 10s): revocations reach other processes
+	// within it.
+	TokenCacheTTL time.Duration
 }
 
 // Server is nisa's HTTP server.
@@ -35,6 +47,28 @@ type Server struct {
 	ln     net.Listener
 	log    *slog.Logger
 	served chan error
+	api    *API
+}
+
+// Handler returns the server's HTTP handler (for tests with httptest).
+func (s *Server) Handler() http.Handler { return s.srv.Handler }
+
+// API returns the /v1 API (nil without a store).
+func (s *Server) API() *API { return s.api }
+
+// withRequestID gives every request an id: the caller's X-Request-Id when it
+// sends a sane one, a new one otherwise. It is echoed in the response,
+// recorded as the correlation id of the events the request causes, and
+// named in logs of server faults.
+func withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-Id")
+		if len(id) == 0 || len(id) > 100 || strings.ContainsFunc(id, func(c rune) bool { return c <= ' ' || c > '~' }) {
+			id = domain.NewEventID().String()
+		}
+		w.Header().Set("X-Request-Id", id)
+		next.ServeHTTP(w, r)
+	})
 }
 
 // New returns a Server with the operational routes registered.
@@ -45,14 +79,22 @@ func New(cfg Config) *Server {
 	if cfg.Ready == nil {
 		cfg.Ready = func(context.Context) error { return nil }
 	}
+	if cfg.TokenCacheTTL <= 0 {
+		cfg.TokenCacheTTL = 10 * time.Second
+	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), log: cfg.Logger}
+	if cfg.Store != nil {
+		s.api = newAPI(cfg)
+		s.api.register(s.mux)
+		s.mux.HandleFunc("GET /openapi.json", s.api.serveOpenAPI)
+	}
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, Problem{Code: codeRouteNotFound, Detail: fmt.Sprintf("no route for %s %s", r.Method, r.URL.Path)})
 	})
 	s.srv = &http.Server{
-		Handler:           s.mux,
+		Handler:           withRequestID(s.mux),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
 	}

@@ -1,0 +1,169 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/nisa-eu/nisa/adapters/embedded"
+	"github.com/nisa-eu/nisa/adapters/httpapi"
+	"github.com/nisa-eu/nisa/adapters/postgres"
+	"github.com/nisa-eu/nisa/adapters/postgres/pgtest"
+	"github.com/nisa-eu/nisa/domain"
+)
+
+// env is a running API on a real store with tokens for every role.
+type env struct {
+	t      *testing.T
+	url    string
+	store  domain.EventStore
+	tokens map[string]string // admin, coordinator, auditor, partner:<org>
+}
+
+// modes are the storage modes every HTTP test runs on.
+var modes = []string{"embedded", "postgres"}
+
+func newEnv(t *testing.T, mode string) *env {
+	t.Helper()
+	ctx := context.Background()
+	var (
+		store domain.EventStore
+		idem  httpapi.IdempotencyStore
+	)
+	switch mode {
+	case "embedded":
+		s, err := embedded.Open(t.TempDir(), embedded.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		store, idem = s, s.Idempotency()
+	case "postgres":
+		url := pgtest.NewDatabase(t)
+		s, err := postgres.Open(ctx, url, postgres.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := postgres.Migrate(ctx, s.Pool(), nil); err != nil {
+			t.Fatal(err)
+		}
+		store, idem = s, s.Idempotency()
+	}
+	t.Cleanup(func() { store.Close() })
+	srv := httpapi.New(httpapi.Config{Store: store, Idempotency: idem, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	e := &env{t: t, url: hs.URL, store: store, tokens: map[string]string{}}
+	cmds := domain.NewCommands(store)
+	for _, r := range []domain.Role{domain.RoleAdmin, domain.RoleCoordinator, domain.RoleAuditor} {
+		_, tok, err := httpapi.CreateToken(ctx, cmds, domain.System("test"), r, "", "test "+string(r))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.tokens[string(r)] = tok
+	}
+	return e
+}
+
+// partner returns a partner token for organisation org.
+func (e *env) partner(org string) string {
+	e.t.Helper()
+	if tok, ok := e.tokens["partner:"+org]; ok {
+		return tok
+	}
+	_, tok, err := httpapi.CreateToken(context.Background(), domain.NewCommands(e.store), domain.System("test"), domain.RolePartner, org, "")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.tokens["partner:"+org] = tok
+	return tok
+}
+
+// response is a decoded answer.
+type response struct {
+	status int
+	header http.Header
+	body   map[string]any
+	raw    []byte
+}
+
+// do sends a request; body may be nil, a string (sent as is) or a value
+// (sent as JSON); headers are name, value pairs.
+func (e *env) do(method, path, token string, body any, headers ...string) response {
+	e.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = bytes.NewBufferString(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		rd = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, e.url+path, rd)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	r := response{status: resp.StatusCode, header: resp.Header, raw: raw}
+	_ = json.Unmarshal(raw, &r.body)
+	return r
+}
+
+// expect fails the test unless r has the status (and, for problems, the code).
+func (r response) expect(t *testing.T, status int, code string) response {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("status %d, want %d; body %s", r.status, status, r.raw)
+	}
+	if code != "" {
+		if ct := r.header.Get("Content-Type"); ct != "application/problem+json" {
+			t.Fatalf("Content-Type %q, want application/problem+json", ct)
+		}
+		if r.body["code"] != code {
+			t.Fatalf("code %v, want %s; body %s", r.body["code"], code, r.raw)
+		}
+	}
+	return r
+}
+
+// countEvents returns the number of events in the global log.
+func (e *env) countEvents() int {
+	e.t.Helper()
+	n := 0
+	pos := domain.Start
+	for {
+		evs, err := e.store.ReadAll(context.Background(), pos, 1000)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if len(evs) == 0 {
+			return n
+		}
+		n += len(evs)
+		pos = evs[len(evs)-1].Position
+	}
+}

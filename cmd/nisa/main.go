@@ -1,0 +1,100 @@
+// Command nisa is the nisa server and its operator subcommands.
+//
+// Run "nisa help" for the list of subcommands and "nisa <command> --help"
+// for the flags of one. Every flag has an environment fallback NISA_….
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	_ "time/tzdata" // meeting time zones validate even where the host has no zone database
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// command is one subcommand of nisa.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+var commands = []command{
+	{"serve", "start the HTTP server (embedded store by default)", runServe},
+	{"migrate", "apply the PostgreSQL schema migrations and exit", runMigrate},
+	{"token", "create an API bearer token (nisa token create --role …)", runToken},
+	{"bench", "measure append, read and subscription performance of a store", runBench},
+	{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
+		fmt.Fprintln(stdout, "nisa", version)
+		return nil
+	}},
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run dispatches to a subcommand and returns the process exit code:
+// 0 on success, 2 for usage errors, 1 for failures.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
+		if len(args) > 1 {
+			return run(ctx, []string{args[1], "--help"}, stdout, stderr)
+		}
+		usage(stdout)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands {
+		if c.name != args[0] {
+			continue
+		}
+		err := c.run(ctx, args[1:], stdout, stderr)
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.Is(err, errUsage):
+			return 2
+		}
+		fmt.Fprintf(stderr, "nisa %s: %v\n", c.name, err)
+		return 1
+	}
+	fmt.Fprintf(stderr, "nisa: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `nisa — event-sourced backend for cross-border cooperation networks
+
+Usage:
+  nisa <command> [flags]
+
+Commands:
+`)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, `
+Run "nisa <command> --help" for the flags of a command. Every flag can also
+be set through the environment variable shown next to it (NISA_…); a flag on
+the command line wins over the environment.
+
+Quick start:
+  nisa serve                          embedded store in ./data, http://127.0.0.1:8080
+  nisa serve --store postgres://postgres@127.0.0.1:5432/nisa
+`)
+}

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nisa-eu/nisa/adapters/postgres/pgtest"
+)
+
+func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// openMain runs the same Main as "nisa serve" on a free port.
+func openMain(t *testing.T, store, dataDir string) *Main {
+	t.Helper()
+	m := &Main{Config: serveConfig{
+		storeFlags:      storeFlags{Store: store, DataDir: dataDir, LogLevel: "info"},
+		Addr:            "127.0.0.1:0",
+		ShutdownTimeout: 5 * time.Second,
+	}, Log: quietLog()}
+	if err := m.Open(context.Background()); err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
+}
+
+func get(t *testing.T, url string) (int, string, map[string]any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatalf("GET %s: body is not JSON: %v", url, err)
+	}
+	return resp.StatusCode, resp.Header.Get("Content-Type"), body
+}
+
+func TestServeEndpoints(t *testing.T) {
+	for _, mode := range []string{"embedded", "postgres"} {
+		t.Run(mode, func(t *testing.T) {
+			store := "embedded"
+			if mode == "postgres" {
+				store = pgtest.NewDatabase(t)
+			}
+			m := openMain(t, store, t.TempDir())
+			base := "http://" + m.Addr().String()
+			if code, _, body := get(t, base+"/healthz"); code != 200 || body["status"] != "ok" {
+				t.Errorf("/healthz = %d %v", code, body)
+			}
+			if code, _, body := get(t, base+"/readyz"); code != 200 || body["status"] != "ready" {
+				t.Errorf("/readyz = %d %v", code, body)
+			}
+			code, ctype, body := get(t, base+"/v0/nothing")
+			if code != 404 || ctype != "application/problem+json" || body["code"] != "route_not_found" {
+				t.Errorf("unknown route = %d %s %v, want a 404 problem with code route_not_found", code, ctype, body)
+			}
+		})
+	}
+}
+
+func TestReadyzReportsAClosedStore(t *testing.T) {
+	m := openMain(t, "embedded", t.TempDir())
+	m.store.Close()
+	code, ctype, body := get(t, "http://"+m.Addr().String()+"/readyz")
+	if code != 503 || ctype != "application/problem+json" || body["code"] != "not_ready" {
+		t.Errorf("/readyz with a closed store = %d %s %v, want 503 not_ready", code, ctype, body)
+	}
+}
+
+func TestHelpAndUsageErrors(t *testing.T) {
+	cases := []struct {
+		args     []string
+		code     int
+		contains string
+	}{
+		{[]string{"help"}, 0, "serve"},
+		{[]string{"serve", "--help"}, 0, "NISA_DATA_DIR"},
+		{[]string{"migrate", "--help"}, 0, "advisory lock"},
+		{[]string{"bench", "--help"}, 0, "NISA_BENCH_STORES"},
+		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{[]string{"serve", "--no-such-flag"}, 2, "flag provided but not defined"},
+		{[]string{"serve", "--store", "mysql://x", "--addr", "127.0.0.1:0"}, 1, `want "embedded" or a PostgreSQL URL`},
+		{[]string{"migrate", "--store", "embedded"}, 1, "must be a PostgreSQL URL"},
+	}
+	for _, c := range cases {
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), c.args, &out, &errOut)
+		all := out.String() + errOut.String()
+		if code != c.code || !strings.Contains(all, c.contains) {
+			t.Errorf("nisa %s: exit %d, output %q; want exit %d containing %q", strings.Join(c.args, " "), code, all, c.code, c.contains)
+		}
+	}
+}
+
+func TestEnvironmentFallback(t *testing.T) {
+	t.Setenv("NISA_SHUTDOWN_TIMEOUT", "not-a-duration")
+	var errOut bytes.Buffer
+	if code := run(context.Background(), []string{"serve"}, io.Discard, &errOut); code != 2 || !strings.Contains(errOut.String(), "NISA_SHUTDOWN_TIMEOUT") {
+		t.Errorf("bad env: exit %d, %q", code, errOut.String())
+	}
+	t.Setenv("NISA_SHUTDOWN_TIMEOUT", "3s")
+	t.Setenv("NISA_DATA_DIR", "/from/env")
+	f := newFlags("serve", "", io.Discard)
+	var cfg serveConfig
+	cfg.register(f)
+	f.duration(&cfg.ShutdownTimeout, "shutdown-timeout", time.Second, "")
+	if err := f.parse([]string{"--data-dir", "/from/flag"}); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.DataDir != "/from/flag" || cfg.ShutdownTimeout != 3*time.Second {
+		t.Errorf("data dir %q, timeout %v; want the flag to win and the env to set the default", cfg.DataDir, cfg.ShutdownTimeout)
+	}
+}
+
+// TestServeProcess builds the binary, starts "nisa serve" as a real process
+// on the embedded default, and checks that SIGTERM stops it gracefully and
+// that its data directory is reusable by the next start.
+func TestServeProcess(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "nisa")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	data := t.TempDir()
+	for round := range 2 {
+		port := freePort(t)
+		cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:"+port)
+		cmd.Env = append(os.Environ(), "NISA_DATA_DIR="+data)
+		var logs bytes.Buffer
+		cmd.Stderr = &logs
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		url := "http://127.0.0.1:" + port + "/readyz"
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			resp, err := http.Get(url)
+			if err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == 200 {
+					break
+				}
+			}
+			if time.Now().After(deadline) {
+				cmd.Process.Kill()
+				t.Fatalf("round %d: server not ready within 20s; logs:\n%s", round, logs.String())
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("round %d: exit after SIGTERM: %v; logs:\n%s", round, err, logs.String())
+			}
+		case <-time.After(15 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("round %d: no exit within 15s of SIGTERM", round)
+		}
+		if !strings.Contains(logs.String(), "stopped") {
+			t.Errorf("round %d: logs lack the shutdown message:\n%s", round, logs.String())
+		}
+	}
+	if _, err := os.Stat(filepath.Join(data, "events.db")); err != nil {
+		t.Errorf("data directory: %v", err)
+	}
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	return port
+}

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/nisa-eu/nisa/adapters/httpapi"
+	"github.com/nisa-eu/nisa/domain"
+)
+
+// serveConfig is the configuration of "nisa serve".
+type serveConfig struct {
+	storeFlags
+	Addr            string
+	ShutdownTimeout time.Duration
+}
+
+// Main is a running nisa server: the store and the HTTP server wired
+// together. Tests run the same Main on port 0.
+type Main struct {
+	Config serveConfig
+	Log    *slog.Logger
+
+	store   *openedStore
+	http    *httpapi.Server
+	control *controlServer
+}
+
+// Open opens the store (migrating PostgreSQL) and starts the HTTP server.
+func (m *Main) Open(ctx context.Context) error {
+	store, err := openStore(ctx, m.Config.storeFlags, true, m.Log)
+	if err != nil {
+		return err
+	}
+	m.store = store
+	m.http = httpapi.New(httpapi.Config{
+		Addr:        m.Config.Addr,
+		Ready:       store.ready,
+		Logger:      m.Log,
+		Version:     version,
+		Store:       store,
+		Idempotency: store.idem,
+	})
+	if err := m.http.Open(); err != nil {
+		store.Close()
+		return err
+	}
+	if store.kind == "embedded" {
+		ctl, err := openControl(m.Config.DataDir, domain.NewCommands(store), m.Log)
+		if err != nil {
+			m.Close()
+			return err
+		}
+		m.control = ctl
+	}
+	m.Log.Info("nisa listening", "addr", "http://"+m.Addr().String(), "store", store.kind)
+	return nil
+}
+
+// Addr is the address the HTTP server listens on.
+func (m *Main) Addr() net.Addr { return m.http.Addr() }
+
+// Close stops the HTTP server, waiting up to the shutdown timeout for
+// requests in flight, then closes the store.
+func (m *Main) Close() error {
+	var err error
+	if m.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
+		defer cancel()
+		err = m.http.Close(ctx)
+	}
+	if m.control != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
+		defer cancel()
+		err = errors.Join(err, m.control.Close(ctx))
+	}
+	if m.store != nil {
+		err = errors.Join(err, m.store.Close())
+	}
+	return err
+}
+
+func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
+	f := newFlags("serve", `Start the nisa HTTP server. By default events are kept in an embedded store
+in ./data (kept across restarts); --store postgres://… keeps them in
+PostgreSQL and applies pending schema migrations at start-up.
+SIGINT or SIGTERM shut the server down gracefully.`, stderr)
+	var cfg serveConfig
+	cfg.register(f)
+	f.string(&cfg.Addr, "addr", "127.0.0.1:8080", "HTTP listen address")
+	f.duration(&cfg.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long shutdown waits for requests in flight")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	log, err := cfg.logger(stderr)
+	if err != nil {
+		return err
+	}
+	m := &Main{Config: cfg, Log: log}
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+	if err := m.Close(); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
