@@ -61,6 +61,9 @@ func newAPI(cfg Config) *API {
 	}
 	a.routes = concat(
 		a.organisationRoutes(),
+		a.offerRoutes(),
+		a.meetingRoutes(),
+		a.visitRoutes(),
 		a.tokenRoutes(),
 		a.eventRoutes(),
 	)

@@ -192,3 +192,46 @@ func freePort(t *testing.T) string {
 	_, port, _ := net.SplitHostPort(l.Addr().String())
 	return port
 }
+
+// tokenCreate runs "nisa token create" and returns the last output line.
+func tokenCreate(t *testing.T, args ...string) (string, int, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), append([]string{"token", "create"}, args...), &out, &errOut)
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	return lines[len(lines)-1], code, errOut.String()
+}
+
+func TestTokenCreate(t *testing.T) {
+	dir := t.TempDir()
+	// Without a running server the command opens the store itself.
+	tok, code, stderr := tokenCreate(t, "--role", "auditor", "--data-dir", dir)
+	if code != 0 || !strings.HasPrefix(tok, "nisa_") {
+		t.Fatalf("exit %d, last line %q, stderr %s", code, tok, stderr)
+	}
+	// With a server running on the data directory, through its control socket.
+	m := openMain(t, "embedded", dir)
+	admin, code, stderr := tokenCreate(t, "--role", "admin", "--label", "ops", "--data-dir", dir)
+	if code != 0 || !strings.HasPrefix(admin, "nisa_") {
+		t.Fatalf("via control socket: exit %d, last line %q, stderr %s", code, admin, stderr)
+	}
+	for _, bearer := range []string{tok, admin} {
+		id := strings.Split(bearer, "_")[1]
+		req, _ := http.NewRequest("GET", "http://"+m.Addr().String()+"/v1/tokens/"+id, nil)
+		req.Header.Set("Authorization", "Bearer "+admin)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("GET /v1/tokens/%s = %d", id, resp.StatusCode)
+		}
+	}
+	if _, code, stderr := tokenCreate(t, "--role", "partner", "--data-dir", dir); code != 1 || !strings.Contains(stderr, "organisation") {
+		t.Errorf("partner without --org: exit %d, %s", code, stderr)
+	}
+	if _, code, _ := tokenCreate(t, "--role", "emperor", "--data-dir", dir); code != 1 {
+		t.Errorf("unknown role: exit %d", code)
+	}
+}

@@ -7,10 +7,12 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/nisa-eu/nisa/adapters/httpapi"
 	"github.com/nisa-eu/nisa/domain"
+	"github.com/nisa-eu/nisa/projections"
 )
 
 // serveConfig is the configuration of "nisa serve".
@@ -18,6 +20,7 @@ type serveConfig struct {
 	storeFlags
 	Addr            string
 	ShutdownTimeout time.Duration
+	ExpiryInterval  time.Duration
 }
 
 // Main is a running nisa server: the store and the HTTP server wired
@@ -29,6 +32,9 @@ type Main struct {
 	store   *openedStore
 	http    *httpapi.Server
 	control *controlServer
+
+	cancel     context.CancelFunc // stops the background work
+	background sync.WaitGroup
 }
 
 // Open opens the store (migrating PostgreSQL) and starts the HTTP server.
@@ -58,6 +64,14 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 		m.control = ctl
 	}
+	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	m.cancel = cancel
+	expiry := projections.NewOfferExpiry(domain.NewCommands(store), m.Config.ExpiryInterval, m.Log)
+	m.background.Go(func() {
+		if err := expiry.Run(bg); err != nil && bg.Err() == nil {
+			m.Log.Error("offer expiry scheduler stopped", "err", err)
+		}
+	})
 	m.Log.Info("nisa listening", "addr", "http://"+m.Addr().String(), "store", store.kind)
 	return nil
 }
@@ -69,6 +83,10 @@ func (m *Main) Addr() net.Addr { return m.http.Addr() }
 // requests in flight, then closes the store.
 func (m *Main) Close() error {
 	var err error
+	if m.cancel != nil {
+		m.cancel()
+		m.background.Wait()
+	}
 	if m.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
 		defer cancel()
@@ -94,6 +112,7 @@ SIGINT or SIGTERM shut the server down gracefully.`, stderr)
 	cfg.register(f)
 	f.string(&cfg.Addr, "addr", "127.0.0.1:8080", "HTTP listen address")
 	f.duration(&cfg.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long shutdown waits for requests in flight")
+	f.duration(&cfg.ExpiryInterval, "expiry-interval", time.Minute, "how often offers are checked for expiry and 14-day warnings")
 	if err := f.parse(args); err != nil {
 		return err
 	}
