@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,20 +47,28 @@ type API struct {
 	routes []route
 	cfg    Config
 
-	docOnce sync.Once
-	doc     []byte
+	docOnce    sync.Once
+	doc        []byte
+	registered []string
+	matchers   []matcher
 }
 
 // newAPI builds the API over the configured store.
 func newAPI(cfg Config) *API {
 	a := &API{
 		store: cfg.Store,
-		cmds:  domain.NewCommands(cfg.Store),
-		auth:  newAuthenticator(cfg.Store, cfg.TokenCacheTTL),
 		idem:  cfg.Idempotency,
 		cfg:   cfg,
 	}
-	a.routes = concat(
+	if cfg.Store != nil {
+		a.cmds = domain.NewCommands(cfg.Store)
+		a.auth = newAuthenticator(cfg.Store, cfg.TokenCacheTTL)
+	}
+	a.routes = a.opsRoutes()
+	if cfg.Store == nil {
+		return a
+	}
+	a.routes = concat(a.routes,
 		a.organisationRoutes(),
 		a.offerRoutes(),
 		a.meetingRoutes(),
@@ -78,11 +87,62 @@ func concat[T any](lists ...[]T) []T {
 	return out
 }
 
-// register mounts every route on mux.
+// register mounts every route on mux and records it: Registered lists
+// exactly what the router serves.
 func (a *API) register(mux *http.ServeMux) {
 	for _, rt := range a.routes {
 		mux.Handle(rt.method+" "+rt.path, a.wrap(rt))
+		a.registered = append(a.registered, rt.method+" "+rt.path)
+		a.matchers = append(a.matchers, routeMatcher(rt))
 	}
+}
+
+// Registered returns "METHOD path" of every route mounted on the router.
+func (a *API) Registered() []string { return slices.Clone(a.registered) }
+
+type matcher struct {
+	method   string
+	segments []string
+}
+
+func routeMatcher(rt route) matcher {
+	return matcher{method: rt.method, segments: strings.Split(rt.path, "/")}
+}
+
+// matches reports whether path fits the route's pattern ({x} matches any
+// one non-empty segment).
+func (m matcher) matches(path string) bool {
+	segs := strings.Split(path, "/")
+	if len(segs) != len(m.segments) {
+		return false
+	}
+	for i, p := range m.segments {
+		if strings.HasPrefix(p, "{") {
+			if segs[i] == "" {
+				return false
+			}
+		} else if p != segs[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// notFound answers requests no route takes: 405 with Allow when the path
+// exists with other methods, 404 otherwise.
+func (a *API) notFound(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range a.matchers {
+		if m.matches(r.URL.Path) {
+			allow = append(allow, m.method)
+		}
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		writeProblem(w, Problem{Code: codeMethodNotAllowed, Detail: fmt.Sprintf("%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, strings.Join(allow, ", "))})
+		return
+	}
+	writeProblem(w, Problem{Code: codeRouteNotFound, Detail: fmt.Sprintf("no route for %s %s (see /openapi.json)", r.Method, r.URL.Path)})
 }
 
 // wrap authenticates, applies Idempotency-Key to POSTs and turns errors

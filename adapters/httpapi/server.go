@@ -53,7 +53,7 @@ type Server struct {
 // Handler returns the server's HTTP handler (for tests with httptest).
 func (s *Server) Handler() http.Handler { return s.srv.Handler }
 
-// API returns the /v1 API (nil without a store).
+// API returns the API: the operational routes and, with a store, /v1.
 func (s *Server) API() *API { return s.api }
 
 // withRequestID gives every request an id: the caller's X-Request-Id when it
@@ -83,16 +83,9 @@ func New(cfg Config) *Server {
 		cfg.TokenCacheTTL = 10 * time.Second
 	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), log: cfg.Logger}
-	if cfg.Store != nil {
-		s.api = newAPI(cfg)
-		s.api.register(s.mux)
-		s.mux.HandleFunc("GET /openapi.json", s.api.serveOpenAPI)
-	}
-	s.mux.HandleFunc("GET /healthz", s.healthz)
-	s.mux.HandleFunc("GET /readyz", s.readyz)
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeProblem(w, Problem{Code: codeRouteNotFound, Detail: fmt.Sprintf("no route for %s %s", r.Method, r.URL.Path)})
-	})
+	s.api = newAPI(cfg)
+	s.api.register(s.mux)
+	s.mux.HandleFunc("/", s.api.notFound)
 	s.srv = &http.Server{
 		Handler:           withRequestID(s.mux),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -100,9 +93,6 @@ func New(cfg Config) *Server {
 	}
 	return s
 }
-
-// Handle registers a handler; later issues mount /v1 routes with it.
-func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
 
 // Open starts listening on cfg.Addr and serving in the background.
 func (s *Server) Open() error {
@@ -130,20 +120,6 @@ func (s *Server) Close(ctx context.Context) error {
 		err = errors.Join(err, serr)
 	}
 	return err
-}
-
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": s.cfg.Version})
-}
-
-func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
-	defer cancel()
-	if err := s.cfg.Ready(ctx); err != nil {
-		writeProblem(w, Problem{Code: codeNotReady, Detail: err.Error()})
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
