@@ -394,7 +394,7 @@ type DraftOffer struct {
 
 // Decide implements the command.
 func (c DraftOffer) Decide(o Offer, id string, actor Actor, now time.Time) ([]Payload, error) {
-	if !actor.ActsFor(c.OwnerOrgID) && !actor.IsStaff() {
+	if !actor.ActsFor(c.OwnerOrgID) {
 		return nil, forbid(actor, "draft offers of organisation "+c.OwnerOrgID)
 	}
 	if o.ID != "" {

@@ -111,10 +111,9 @@ func TestOfferDraftAndRevise(t *testing.T) {
 	runScenarios(t, OfferKind, []scenario[Offer]{
 		{name: "partner drafts for own organisation", when: offerDraft(DraftOffer{OwnerOrgID: "org-a", Details: offerTestDetails()}, partnerA),
 			then: []Payload{OfferDrafted{OfferID: "o1", OwnerOrgID: "org-a", Details: offerNorm, DraftedAt: testNow}}},
-		{name: "coordinator drafts for any organisation", when: offerDraft(DraftOffer{OwnerOrgID: "org-a", Details: offerTestDetails(), ValidUntil: until}, coordinator),
-			then: []Payload{OfferDrafted{OfferID: "o1", OwnerOrgID: "org-a", Details: offerNorm, ValidUntil: until, DraftedAt: testNow}}},
-		{name: "admin drafts for any organisation", when: offerDraft(DraftOffer{OwnerOrgID: "org-b", Details: offerTestDetails()}, admin),
-			then: []Payload{OfferDrafted{OfferID: "o1", OwnerOrgID: "org-b", Details: offerNorm, DraftedAt: testNow}}},
+		{name: "coordinator may not draft (only the owner can take a draft further)", when: offerDraft(DraftOffer{OwnerOrgID: "org-a", Details: offerTestDetails(), ValidUntil: until}, coordinator), err: ErrForbidden},
+		{name: "admin drafts for any organisation", when: offerDraft(DraftOffer{OwnerOrgID: "org-b", Details: offerTestDetails(), ValidUntil: until}, admin),
+			then: []Payload{OfferDrafted{OfferID: "o1", OwnerOrgID: "org-b", Details: offerNorm, ValidUntil: until, DraftedAt: testNow}}},
 		{name: "partner may not draft for another organisation", when: offerDraft(DraftOffer{OwnerOrgID: "org-a", Details: offerTestDetails()}, partnerB), err: ErrForbidden},
 		{name: "auditor may not draft", when: offerDraft(DraftOffer{OwnerOrgID: "org-a", Details: offerTestDetails()}, offerAuditor), err: ErrForbidden},
 		{name: "draft twice", given: []Payload{offerDrafted}, when: offerDraft(DraftOffer{OwnerOrgID: "org-a", Details: offerTestDetails()}, admin), err: ErrInvalidState},
