@@ -9,7 +9,10 @@ LDFLAGS   := -X main.version=$(VERSION)
 NISA_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 export NISA_TEST_DATABASE_URL
 
-.PHONY: all build run test test-short bench lint fmt clean
+FUZZTIME  ?= 5s
+FUZZ      := FuzzOrganisationProfile FuzzOfferDraft FuzzMeetingDetails FuzzMeetingRegistration FuzzVisitProposal
+
+.PHONY: all build run test bench lint fuzz fmt clean
 
 all: lint test
 
@@ -24,6 +27,10 @@ run: build
 ## test: every test, with the race detector, against a real PostgreSQL
 test:
 	$(GO) test -race -count=1 -timeout 30m ./...
+
+## fuzz: run each fuzz target of the JSON command decoders for FUZZTIME
+fuzz:
+	@for f in $(FUZZ); do echo "fuzz $$f ($(FUZZTIME))"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./adapters/httpapi/ || exit 1; done
 
 ## bench: measure the embedded and PostgreSQL stores; writes bench/results.json
 bench: build
