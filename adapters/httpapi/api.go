@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -343,4 +344,45 @@ func (c *call) decodeOptional(r *http.Request, v any) error {
 		return nil
 	}
 	return c.decode(r, v)
+}
+
+// renameFields renames the fields of validation errors whose domain name
+// differs from the request body's (org_id → organisation_id).
+func renameFields(err error, names map[string]string) error {
+	var es domain.ValidationErrors
+	if !errors.As(err, &es) {
+		return err
+	}
+	out := make(domain.ValidationErrors, len(es))
+	for i, e := range es {
+		cp := *e
+		if n, ok := names[cp.Field]; ok {
+			cp.Field = n
+		}
+		out[i] = &cp
+	}
+	return out
+}
+
+// orgRef names an organisation id in a request body.
+type orgRef struct{ field, id string }
+
+// checkActiveOrgs checks that the organisations a command refers to are
+// registered and active. An aggregate sees only its own stream, so this
+// cross-aggregate rule is checked here, after the command was decided and
+// before its events are appended; problems point at the body's fields.
+func (a *API) checkActiveOrgs(ctx context.Context, refs ...orgRef) error {
+	var es domain.ValidationErrors
+	for _, ref := range refs {
+		o, _, err := domain.Load(ctx, a.store, domain.OrganisationKind, ref.id, time.Time{})
+		switch {
+		case errors.Is(err, domain.ErrNotFound):
+			es.Add(ref.field, ref.id, "no registered organisation has this id")
+		case err != nil:
+			return err
+		case o.Status != domain.OrgActive:
+			es.Add(ref.field, ref.id, "the organisation is "+o.Status)
+		}
+	}
+	return es.Err()
 }

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/nisa-eu/nisa/adapters/embedded"
 	"github.com/nisa-eu/nisa/adapters/httpapi"
@@ -69,13 +71,27 @@ func newEnv(t *testing.T, mode string) *env {
 	return e
 }
 
-// partner returns a partner token for organisation org.
+// partner returns a partner token for organisation org, registering the
+// organisation (with that id, through the domain command) if it does not
+// exist yet.
 func (e *env) partner(org string) string {
 	e.t.Helper()
 	if tok, ok := e.tokens["partner:"+org]; ok {
 		return tok
 	}
-	_, tok, err := httpapi.CreateToken(context.Background(), domain.NewCommands(e.store), domain.System("test"), domain.RolePartner, org, "")
+	ctx := context.Background()
+	cmds := domain.NewCommands(e.store)
+	sys := domain.System("test")
+	if _, _, err := domain.Load(ctx, e.store, domain.OrganisationKind, org, time.Time{}); errors.Is(err, domain.ErrNotFound) {
+		profile := domain.OrganisationProfile{Name: "Organisation " + org, Kind: "sme", Country: "DE",
+			Address: domain.Address{City: "Görlitz", Country: "DE"}, Languages: []string{"de"}, Description: domain.Text{DE: "Testorganisation"}}
+		if _, err := domain.Execute(ctx, cmds, domain.OrganisationKind, org, domain.Request{Actor: sys}, func(o domain.Organisation, _ uint64, now time.Time) ([]domain.Payload, error) {
+			return domain.RegisterOrganisation{Profile: profile}.Decide(o, org, sys, now)
+		}); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	_, tok, err := httpapi.CreateToken(ctx, cmds, sys, domain.RolePartner, org, "")
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -166,4 +182,15 @@ func (e *env) countEvents() int {
 		n += len(evs)
 		pos = evs[len(evs)-1].Position
 	}
+}
+
+// unregisteredPartner returns a partner token for an organisation id that
+// is not registered.
+func (e *env) unregisteredPartner(org string) string {
+	e.t.Helper()
+	_, tok, err := httpapi.CreateToken(context.Background(), domain.NewCommands(e.store), domain.System("test"), domain.RolePartner, org, "")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return tok
 }

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -142,24 +141,6 @@ func statusFilter(r *http.Request) ([]string, error) {
 	return out, nil
 }
 
-// renameFields renames the fields of validation errors whose name in the
-// request body differs from the command's (org_id → organisation_id).
-func renameFields(err error, names map[string]string) error {
-	var es domain.ValidationErrors
-	if !errors.As(err, &es) {
-		return err
-	}
-	out := make(domain.ValidationErrors, len(es))
-	for i, e := range es {
-		cp := *e
-		if n, ok := names[cp.Field]; ok {
-			cp.Field = n
-		}
-		out[i] = &cp
-	}
-	return out
-}
-
 // runMeeting runs a meeting command and answers with the meeting as the
 // caller may see it; with regID, with that registration too. creating
 // ignores If-Match (a new meeting).
@@ -260,7 +241,10 @@ func (a *API) meetingRoutes() []route {
 				id, regID := r.PathValue("id"), c.newID("registration")
 				return runMeeting(w, r, c, id, false, func(m domain.Meeting, _ uint64, now time.Time) ([]domain.Payload, error) {
 					evs, err := domain.RegisterForMeeting{RegistrationID: regID, OrgID: b.OrganisationID, Participants: b.Participants}.Decide(m, c.actor, now)
-					return evs, renameFields(err, map[string]string{"org_id": "organisation_id"})
+					if err != nil {
+						return nil, renameFields(err, map[string]string{"org_id": "organisation_id"})
+					}
+					return evs, a.checkActiveOrgs(r.Context(), orgRef{"organisation_id", b.OrganisationID})
 				}, 201, "/v1/meetings/"+id+"/registrations/"+regID, regID)
 			}},
 		{method: "GET", path: "/v1/meetings/{id}/registrations", op: "listMeetingRegistrations",

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -74,7 +73,10 @@ func (a *API) offerRoutes() []route {
 				id := c.newID("offer")
 				return create(w, r, c, k, id, "/v1/offers/"+id, func(o domain.Offer, _ uint64, now time.Time) ([]domain.Payload, error) {
 					evs, err := domain.DraftOffer{OwnerOrgID: b.OrganisationID, Details: b.OfferDetails, ValidUntil: b.ValidUntil}.Decide(o, id, c.actor, now)
-					return evs, offerRenameFields(err, map[string]string{"owner_org_id": "organisation_id"})
+					if err != nil {
+						return nil, renameFields(err, map[string]string{"owner_org_id": "organisation_id"})
+					}
+					return evs, a.checkActiveOrgs(r.Context(), orgRef{"organisation_id", b.OrganisationID})
 				})
 			}},
 		{method: "GET", path: "/v1/offers/{id}", op: "getOffer", summary: "Read an offer or request (as_of: as it was then); drafts and other organisations' interests are hidden from those who may not see them", who: "every role",
@@ -141,7 +143,10 @@ func (a *API) offerRoutes() []route {
 				id, iid := r.PathValue("id"), c.newID("interest")
 				return offerChange(w, r, c, id, func(o domain.Offer, now time.Time) ([]domain.Payload, error) {
 					evs, err := domain.ExpressInterest{InterestID: iid, OrgID: b.OrganisationID, Message: b.Message}.Decide(o, c.actor, now)
-					return evs, offerRenameFields(err, map[string]string{"org_id": "organisation_id"})
+					if err != nil {
+						return nil, renameFields(err, map[string]string{"org_id": "organisation_id"})
+					}
+					return evs, a.checkActiveOrgs(r.Context(), orgRef{"organisation_id", b.OrganisationID})
 				}, 201, "/v1/offers/"+id+"/interests/"+iid)
 			}},
 		{method: "GET", path: "/v1/offers/{id}/interests/{interest_id}", op: "getOfferInterest", summary: "Read one interest in an offer (as_of: as it was then); the version is the offer's", who: "admin, coordinator, auditor, the owner organisation's partner, the interested organisation's partner",
@@ -236,22 +241,4 @@ func offerChange(w http.ResponseWriter, r *http.Request, c *call, id string, dec
 		return err
 	}
 	return writeState(w, status, location, offerView(c.actor, res.State), res.Version)
-}
-
-// offerRenameFields renames the fields of validation errors whose domain name
-// differs from the name in the request body.
-func offerRenameFields(err error, names map[string]string) error {
-	var es domain.ValidationErrors
-	if !errors.As(err, &es) {
-		return err
-	}
-	out := make(domain.ValidationErrors, len(es))
-	for i, e := range es {
-		cp := *e
-		if n, ok := names[cp.Field]; ok {
-			cp.Field = n
-		}
-		out[i] = &cp
-	}
-	return out
 }

@@ -138,3 +138,23 @@ func TestIdempotencyKey(t *testing.T) {
 		})
 	}
 }
+
+// TestCommandsNeedActiveOrganisations: commands that name an organisation
+// are refused (400 at the field, nothing appended) when it is unknown or
+// deactivated.
+func TestCommandsNeedActiveOrganisations(t *testing.T) {
+	e := newEnv(t, "embedded")
+	ghost := e.unregisteredPartner("ghost")
+	before := e.countEvents()
+	r := e.do("POST", "/v1/offers", ghost, offerBody("", "Geister GmbH", time.Time{})).expect(t, 400, "invalid")
+	if !strings.Contains(string(r.raw), `"/organisation_id"`) {
+		t.Errorf("no pointer at /organisation_id: %s", r.raw)
+	}
+	if n := e.countEvents() - before; n != 0 {
+		t.Errorf("%d events appended", n)
+	}
+	id := e.createOrg("Bald weg GmbH")
+	p := e.partner(id)
+	e.do("POST", "/v1/organisations/"+id+"/deactivate", p, nil).expect(t, 200, "")
+	e.do("POST", "/v1/offers", p, offerBody(id, "Bald weg", time.Time{})).expect(t, 400, "invalid")
+}

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -56,7 +55,7 @@ func (a *API) visitRoutes() []route {
 					}
 					// The aggregate sees only its own stream: that guest and
 					// host are registered, active organisations is checked here.
-					if err := a.checkVisitOrganisations(r.Context(), p); err != nil {
+					if err := a.checkActiveOrgs(r.Context(), orgRef{"guest_org_id", p.GuestOrgID}, orgRef{"host_org_id", p.HostOrgID}); err != nil {
 						return nil, err
 					}
 					return evs, nil
@@ -145,23 +144,4 @@ func (a *API) visitRoutes() []route {
 // PostgreSQL) give for a visit that does not exist.
 func hiddenVisit(id string) error {
 	return fmt.Errorf("stream %q: %w", domain.ExchangeVisitKind.StreamID(id), domain.ErrNotFound)
-}
-
-// checkVisitOrganisations checks that the guest and the host of p are
-// registered and active organisations; problems point at /guest_org_id and
-// /host_org_id of the request body.
-func (a *API) checkVisitOrganisations(ctx context.Context, p domain.VisitProposal) error {
-	var es domain.ValidationErrors
-	for _, f := range []struct{ field, id string }{{"guest_org_id", p.GuestOrgID}, {"host_org_id", p.HostOrgID}} {
-		o, _, err := domain.Load(ctx, a.store, domain.OrganisationKind, f.id, time.Time{})
-		switch {
-		case errors.Is(err, domain.ErrNotFound):
-			es.Add(f.field, f.id, "no registered organisation has this id")
-		case err != nil:
-			return err
-		case o.Status != domain.OrgActive:
-			es.Add(f.field, f.id, "the organisation is "+o.Status)
-		}
-	}
-	return es.Err()
 }

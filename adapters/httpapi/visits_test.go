@@ -298,7 +298,7 @@ func TestExchangeVisitProposalsAreValidated(t *testing.T) {
 			e.do("POST", "/v1/organisations/"+gone+"/deactivate", admin, map[string]any{"reason": "merged"}).expect(t, 200, "")
 			today := visitToday()
 			start, end := visitDay(today, 7), visitDay(today, 8)
-			gp, ghost := e.partner(guest), e.partner("ghost") // ghost: a partner of an unregistered organisation
+			gp, ghost := e.partner(guest), e.unregisteredPartner("ghost") // ghost: a partner of an unregistered organisation
 			before := e.countEvents()
 
 			b := visitBody(guest, guest, visitDay(today, -1), visitDay(today, -3))
