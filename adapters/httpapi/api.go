@@ -23,6 +23,7 @@ type route struct {
 	summary      string
 	who          string // who may call it, for the document
 	body         any    // prototype of the request body, nil for none
+	optional     bool   // the body may be left out
 	resp         any    // prototype of the success response
 	status       int    // success status
 	public       bool   // no authentication
@@ -385,4 +386,10 @@ func (a *API) checkActiveOrgs(ctx context.Context, refs ...orgRef) error {
 		}
 	}
 	return es.Err()
+}
+
+// reasonBody is the optional body of lifecycle steps that take a reason
+// (deactivate, withdraw, decline, cancel, reject).
+type reasonBody struct {
+	Reason string `json:"reason,omitempty"`
 }

@@ -16,12 +16,6 @@ import (
 // organisation, and reading another organisation's registration is
 // forbidden.
 
-// reasonBody is the optional body of cancelling a meeting and of rejecting
-// a registration.
-type reasonBody struct {
-	Reason string `json:"reason,omitempty"`
-}
-
 // registerBody is the body of a registration for a meeting.
 type registerBody struct {
 	// OrganisationID is the registering organisation; a partner may leave
@@ -171,7 +165,7 @@ func runMeeting(w http.ResponseWriter, r *http.Request, c *call, id string, crea
 // registration (approve, cancel, check in, …).
 func registrationStep(path, op, summary, who string, body any, command func(r *http.Request, c *call, regID string) (func(domain.Meeting, domain.Actor, time.Time) ([]domain.Payload, error), error)) route {
 	return route{method: "POST", path: "/v1/meetings/{id}/registrations/{registration_id}/" + path, op: op, summary: summary, who: who,
-		body: body, resp: registrationResult{}, status: 200,
+		body: body, optional: body != nil, resp: registrationResult{}, status: 200,
 		handle: func(w http.ResponseWriter, r *http.Request, c *call) error {
 			regID := r.PathValue("registration_id")
 			decide, err := command(r, c, regID)
@@ -216,7 +210,7 @@ func (a *API) meetingRoutes() []route {
 				}, 200, "", "")
 			}},
 		{method: "POST", path: "/v1/meetings/{id}/cancel", op: "cancelMeeting", summary: "Call off a meeting that has not ended", who: "admin, coordinator",
-			body: reasonBody{}, resp: meetingView{}, status: 200,
+			body: reasonBody{}, optional: true, resp: meetingView{}, status: 200,
 			handle: func(w http.ResponseWriter, r *http.Request, c *call) error {
 				var b reasonBody
 				if err := c.decodeOptional(r, &b); err != nil {

@@ -36,12 +36,6 @@ type offerDraftBody struct {
 	domain.OfferDetails
 }
 
-// offerReasonBody is the optional body of withdrawing an offer or declining
-// an interest.
-type offerReasonBody struct {
-	Reason string `json:"reason,omitempty"`
-}
-
 // offerExtendBody is the body of POST /v1/offers/{id}/extend.
 type offerExtendBody struct {
 	// ValidUntil is the new end of validity (RFC 3339), later than the
@@ -109,9 +103,9 @@ func (a *API) offerRoutes() []route {
 				}, 200, "")
 			}},
 		{method: "POST", path: "/v1/offers/{id}/withdraw", op: "withdrawOffer", summary: "Withdraw a draft or published offer for good", who: "admin, the owner organisation's partner",
-			body: offerReasonBody{}, resp: domain.Offer{}, status: 200,
+			body: reasonBody{}, optional: true, resp: domain.Offer{}, status: 200,
 			handle: func(w http.ResponseWriter, r *http.Request, c *call) error {
-				var b offerReasonBody
+				var b reasonBody
 				if err := c.decodeOptional(r, &b); err != nil {
 					return err
 				}
@@ -175,9 +169,9 @@ func (a *API) offerRoutes() []route {
 				}, 200, "")
 			}},
 		{method: "POST", path: "/v1/offers/{id}/interests/{interest_id}/decline", op: "declineOfferInterest", summary: "Decline a pending interest", who: "admin, the owner organisation's partner",
-			body: offerReasonBody{}, resp: domain.Offer{}, status: 200,
+			body: reasonBody{}, optional: true, resp: domain.Offer{}, status: 200,
 			handle: func(w http.ResponseWriter, r *http.Request, c *call) error {
-				var b offerReasonBody
+				var b reasonBody
 				if err := c.decodeOptional(r, &b); err != nil {
 					return err
 				}

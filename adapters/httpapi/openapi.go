@@ -56,7 +56,7 @@ func (a *API) openAPI() map[string]any {
 			op["parameters"] = params
 		}
 		if rt.body != nil {
-			op["requestBody"] = map[string]any{"required": true,
+			op["requestBody"] = map[string]any{"required": !rt.optional,
 				"content": map[string]any{"application/json": map[string]any{"schema": schema(rt.body)}}}
 		}
 		if !rt.public {

@@ -7,10 +7,6 @@ import (
 	"github.com/nisa-eu/nisa/domain"
 )
 
-type deactivateBody struct {
-	Reason string `json:"reason,omitempty"`
-}
-
 func (a *API) organisationRoutes() []route {
 	k := domain.OrganisationKind
 	return []route{
@@ -50,9 +46,9 @@ func (a *API) organisationRoutes() []route {
 				}, 200, "")
 			}},
 		{method: "POST", path: "/v1/organisations/{id}/deactivate", op: "deactivateOrganisation", summary: "Deactivate an organisation", who: "admin, coordinator, the organisation's partner",
-			body: deactivateBody{}, resp: domain.Organisation{}, status: 200,
+			body: reasonBody{}, optional: true, resp: domain.Organisation{}, status: 200,
 			handle: func(w http.ResponseWriter, r *http.Request, c *call) error {
-				var b deactivateBody
+				var b reasonBody
 				if err := c.decodeOptional(r, &b); err != nil {
 					return err
 				}

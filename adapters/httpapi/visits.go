@@ -9,11 +9,6 @@ import (
 	"github.com/nisa-eu/nisa/domain"
 )
 
-// visitReasonBody is the optional body of declining a visit.
-type visitReasonBody struct {
-	Reason string `json:"reason,omitempty"`
-}
-
 // visitCancelBody is the body of cancelling a visit: the reason is required.
 type visitCancelBody struct {
 	Reason string `json:"reason"`
@@ -91,9 +86,9 @@ func (a *API) visitRoutes() []route {
 				})
 			}},
 		{method: "POST", path: "/v1/exchange-visits/{id}/decline", op: "declineExchangeVisit", summary: "Decline a proposed exchange visit, optionally saying why (the host's decision)", who: "admin, the host organisation's partner",
-			body: visitReasonBody{}, resp: domain.ExchangeVisit{}, status: 200,
+			body: reasonBody{}, optional: true, resp: domain.ExchangeVisit{}, status: 200,
 			handle: func(w http.ResponseWriter, r *http.Request, c *call) error {
-				var b visitReasonBody
+				var b reasonBody
 				if err := c.decodeOptional(r, &b); err != nil {
 					return err
 				}
