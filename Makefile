@@ -20,9 +20,10 @@ all: lint test
 build:
 	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/nisa
 
-## run: start the server on the embedded store (./data) at http://127.0.0.1:8080
+## run: start the server on the embedded store (./data) at http://127.0.0.1:8080;
+##      an empty data directory is filled with the demo network first
 run: build
-	./$(BIN) serve
+	./$(BIN) serve --demo
 
 ## test: every test, with the race detector, against a real PostgreSQL
 test:

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nisa-eu/nisa/domain"
@@ -48,6 +49,9 @@ type Server struct {
 	log    *slog.Logger
 	served chan error
 	api    *API
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // Handler returns the server's HTTP handler (for tests with httptest).
@@ -110,16 +114,19 @@ func (s *Server) Open() error {
 func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 
 // Close stops accepting connections and waits for in-flight requests until
-// ctx ends.
+// ctx ends. It is idempotent.
 func (s *Server) Close(ctx context.Context) error {
-	if s.ln == nil {
-		return nil
-	}
-	err := s.srv.Shutdown(ctx)
-	if serr := <-s.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
-		err = errors.Join(err, serr)
-	}
-	return err
+	s.closeOnce.Do(func() {
+		if s.ln == nil {
+			return
+		}
+		err := s.srv.Shutdown(ctx)
+		if serr := <-s.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+			err = errors.Join(err, serr)
+		}
+		s.closeErr = err
+	})
+	return s.closeErr
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -60,6 +60,18 @@ func (f *flags) int(p *int, name string, def int, usage string) {
 	f.IntVar(p, name, def, usage+" (env "+env+")")
 }
 
+func (f *flags) bool(p *bool, name string, def bool, usage string) {
+	env := envName(name)
+	if v, ok := os.LookupEnv(env); ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			f.envErrs = append(f.envErrs, fmt.Errorf("%s=%q: not a boolean (true or false)", env, v))
+		}
+		def = b
+	}
+	f.BoolVar(p, name, def, usage+" (env "+env+")")
+}
+
 func (f *flags) duration(p *time.Duration, name string, def time.Duration, usage string) {
 	f.durationEnv(p, name, envName(name), def, usage)
 }

@@ -30,6 +30,7 @@ var commands = []command{
 	{"serve", "start the HTTP server (embedded store by default)", runServe},
 	{"migrate", "apply the PostgreSQL schema migrations and exit", runMigrate},
 	{"token", "create an API bearer token (nisa token create --role …)", runToken},
+	{"seed", "load the demo network (nisa seed demo)", runSeed},
 	{"bench", "measure append, read and subscription performance of a store", runBench},
 	{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
 		fmt.Fprintln(stdout, "nisa", version)

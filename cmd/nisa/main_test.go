@@ -235,3 +235,31 @@ func TestTokenCreate(t *testing.T) {
 		t.Errorf("unknown role: exit %d", code)
 	}
 }
+
+func TestServeDemoSeedsAnEmptyStoreOnce(t *testing.T) {
+	dir := t.TempDir()
+	m := &Main{Config: serveConfig{
+		storeFlags: storeFlags{Store: "embedded", DataDir: dir},
+		Addr:       "127.0.0.1:0", ShutdownTimeout: 5 * time.Second, Demo: true,
+	}, Log: quietLog()}
+	if err := m.Open(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	head, err := m.store.Head(context.Background())
+	if err != nil || head.Commit < 1000 {
+		t.Fatalf("after --demo on an empty store the log ends at %v (%v); want the demo network", head, err)
+	}
+	m.Close()
+	// A second start finds data and leaves it alone; "nisa seed demo" refuses.
+	m2 := openMain(t, "embedded", dir)
+	m2.Config.Demo = true
+	again, _ := m2.store.Head(context.Background())
+	if again != head {
+		t.Errorf("restart changed the log: %v → %v", head, again)
+	}
+	m2.Close()
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"seed", "demo", "--data-dir", dir}, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "already") {
+		t.Errorf("seeding twice: exit %d, %s", code, errOut.String())
+	}
+}

@@ -21,6 +21,7 @@ type serveConfig struct {
 	Addr            string
 	ShutdownTimeout time.Duration
 	ExpiryInterval  time.Duration
+	Demo            bool
 }
 
 // Main is a running nisa server: the store and the HTTP server wired
@@ -44,6 +45,12 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.store = store
+	if m.Config.Demo {
+		if err := seedIfEmpty(ctx, store, m.Log); err != nil {
+			store.Close()
+			return err
+		}
+	}
 	m.http = httpapi.New(httpapi.Config{
 		Addr:        m.Config.Addr,
 		Ready:       store.ready,
@@ -112,6 +119,7 @@ SIGINT or SIGTERM shut the server down gracefully.`, stderr)
 	cfg.register(f)
 	f.string(&cfg.Addr, "addr", "127.0.0.1:8080", "HTTP listen address")
 	f.duration(&cfg.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long shutdown waits for requests in flight")
+	f.bool(&cfg.Demo, "demo", false, "load the demo network when the store is empty (make run does)")
 	f.duration(&cfg.ExpiryInterval, "expiry-interval", time.Minute, "how often offers are checked for expiry and 14-day warnings")
 	if err := f.parse(args); err != nil {
 		return err
