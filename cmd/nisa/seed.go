@@ -60,7 +60,7 @@ func seedIfEmpty(ctx context.Context, store domain.EventStore, log interface{ In
 	if err != nil || !head.IsZero() {
 		return err
 	}
-	log.Info("the store is empty: loading the demo network (about 10 s)")
+	log.Info("the store is empty: loading the demo network (a few seconds)")
 	start := time.Now()
 	sum, err := demo.Seed(ctx, domain.NewCommands(store), time.Now(), io.Discard)
 	if err != nil {
