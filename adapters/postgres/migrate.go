@@ -148,7 +148,9 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS, log *slog.Logg
 	}
 	// A dedicated connection, closed at the end: the session lock can never
 	// stay behind on a pooled connection.
-	conn, err := pgx.ConnectConfig(ctx, pool.Config().ConnConfig.Copy())
+	cc := pool.Config().ConnConfig.Copy()
+	delete(cc.RuntimeParams, "enable_seqscan") // migrations run with the server's planner settings
+	conn, err := pgx.ConnectConfig(ctx, cc)
 	if err != nil {
 		return 0, fmt.Errorf("postgres: migrate: connect: %w", err)
 	}

@@ -26,9 +26,15 @@ const Channel = "nisa_events"
 
 // Defaults of Options.
 const (
-	DefaultPoll     = time.Second
-	DefaultMaxConns = 16
-	DefaultBatch    = 512
+	// DefaultPoll is the default of Options.Poll.
+	DefaultPoll = time.Second
+	// DefaultMaxConns is the pool size when neither Options.MaxConns nor
+	// the URL's pool_max_conns sets one: enough concurrent transactions for
+	// group commit to share WAL flushes among 32 writers.
+	DefaultMaxConns = 32
+	// DefaultBatch is the default of Options.Batch.
+	DefaultBatch = 512
+	// DefaultHeldWait is the default of Options.HeldWait.
 	DefaultHeldWait = time.Second
 )
 
@@ -106,6 +112,15 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	case !strings.Contains(url, "pool_max_conns"):
 		cfg.MaxConns = DefaultMaxConns
 	}
+	if _, set := cfg.ConnConfig.RuntimeParams["enable_seqscan"]; !set {
+		// Every query of the store is index-driven, and its statements are
+		// prepared once per connection. A generic plan made while the table
+		// is small (a new database) would otherwise keep a sequential scan
+		// of nisa_events for as long as the plan lives (until autovacuum
+		// next analyzes the table): appends and reads would then cost
+		// O(table) each. Measured: 20ms per append at 300k events.
+		cfg.ConnConfig.RuntimeParams["enable_seqscan"] = "off"
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open pool: %w", err)
@@ -138,7 +153,8 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 }
 
 // Pool returns the store's connection pool (for Migrate and health checks).
-// It is closed by Close.
+// Its sessions run with enable_seqscan = off unless the URL set it (see the
+// package documentation). It is closed by Close.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 // Ready reports whether the store can serve: the database answers and has
@@ -200,34 +216,58 @@ func (s *Store) fail(op string, err error) error {
 	return fmt.Errorf("postgres: %s: %w", op, err)
 }
 
-// SQL of Append. The lock comes first and alone: it assigns no transaction
-// id, and the statements after it take their snapshots once it is held.
-// The INSERT is the first write of the transaction, so the transaction id
-// (and thus the events' positions) is assigned only after the stream is
-// locked: appends to one stream get increasing positions.
+// SQL of Append. The stream lock comes first, in a statement of its own:
+// an advisory lock assigns no transaction id, and the next statement takes
+// its snapshot once the lock is held, so it sees every append to the stream
+// committed before. That statement's INSERT is the first write of the
+// transaction, so the transaction id (and thus the events' positions) is
+// assigned only after the stream is locked: appends to one stream get
+// increasing positions.
+//
+// The lock statement records in the transaction-local setting nisa.locked
+// whether it holds the lock; sqlAppend inserts only if it does.
 const (
-	sqlLockStream = `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`
+	// sqlTryLockStream takes the stream lock if it is free, without waiting.
+	sqlTryLockStream = `SELECT set_config('nisa.locked', pg_try_advisory_xact_lock(hashtextextended($1, 0))::text, true)`
 
-	// sqlExisting returns the stream's current version on every row and the
-	// stored events with the append's ids (none: one row of NULLs).
-	sqlExisting = `SELECT v.cur, ` + eventColumns + `
-FROM (SELECT coalesce(max(stream_version), 0) AS cur FROM nisa_events WHERE stream_id = $1) v
-LEFT JOIN nisa_events e ON e.event_id = ANY($2::uuid[])`
+	// sqlLockStream waits for the stream lock.
+	sqlLockStream = `SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), set_config('nisa.locked', 'true', true)`
 
-	// sqlInsert inserts the events in append order only if no id is stored
-	// yet and the current version is within [$9, $10] (the expected
-	// version); otherwise it inserts nothing and Append explains why from
-	// the result of sqlExisting. ORDER BY u.ord makes the identity values
-	// (evaluated above the sort) follow append order.
-	sqlInsert = `INSERT INTO nisa_events (event_id, stream_id, stream_version, event_type, schema_version, data, actor, correlation_id, causation_id)
-SELECT u.id, $1, v.cur + u.ord, u.typ, u.sv, u.body::json, u.actor, u.corr, u.cause
-FROM (SELECT coalesce(max(stream_version), 0) AS cur FROM nisa_events WHERE stream_id = $1) v
-CROSS JOIN unnest($2::uuid[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[])
-     WITH ORDINALITY AS u(id, typ, sv, body, actor, corr, cause, ord)
-WHERE v.cur BETWEEN $9::bigint AND $10::bigint
-  AND NOT EXISTS (SELECT 1 FROM nisa_events x WHERE x.event_id = ANY($2::uuid[]))
-ORDER BY u.ord
-RETURNING stream_version, transaction_id, global_position, recorded_at`
+	// sqlAppend reads the stream's current version and the stored events
+	// with the append's ids, and inserts the events in append order only if
+	// the stream lock is held, no id is stored yet and the current version
+	// is within [$9, $10] (the expected version). All parts see one
+	// snapshot. It returns one row of kind 0 with the current version, a row
+	// of kind 1 per stored event (all columns) and a row of kind 2 per
+	// inserted event (position, version, recorded-at). The identity values
+	// are evaluated above ORDER BY u.ord, so they follow append order.
+	sqlAppend = `WITH cur AS (
+    SELECT coalesce(max(stream_version), 0) AS v FROM nisa_events WHERE stream_id = $1
+), old AS (
+    SELECT ` + eventColumnNames + ` FROM nisa_events WHERE event_id = ANY($2::uuid[])
+), ins AS (
+    INSERT INTO nisa_events (event_id, stream_id, stream_version, event_type, schema_version, data, actor, correlation_id, causation_id)
+    SELECT u.id, $1, cur.v + u.ord, u.typ, u.sv, u.body::json, u.actor, u.corr, u.cause
+    FROM cur CROSS JOIN unnest($2::uuid[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[])
+         WITH ORDINALITY AS u(id, typ, sv, body, actor, corr, cause, ord)
+    WHERE current_setting('nisa.locked', true) = 'true'
+      AND cur.v BETWEEN $9::bigint AND $10::bigint
+      AND NOT EXISTS (SELECT FROM old)
+    ORDER BY u.ord
+    RETURNING transaction_id, global_position, stream_version, recorded_at
+)
+SELECT 0, cur.v, NULL::bigint, NULL::bigint, NULL::uuid, NULL::text, NULL::bigint, NULL::text, NULL::int, NULL::json, NULL::text, NULL::text, NULL::text, NULL::timestamptz FROM cur
+UNION ALL
+SELECT 1, NULL, ` + eventColumnNames + ` FROM old
+UNION ALL
+SELECT 2, NULL, transaction_id, global_position, NULL, NULL, stream_version, NULL, NULL, NULL, NULL, NULL, NULL, recorded_at FROM ins`
+)
+
+// Kinds of the rows of sqlAppend.
+const (
+	rowCurrent  = 0
+	rowStored   = 1
+	rowInserted = 2
 )
 
 // versionRange turns an expected version into the range of current
@@ -246,9 +286,37 @@ func versionRange(e domain.ExpectedVersion) (lo, hi int64) {
 	return int64(n), int64(n)
 }
 
-// Append implements domain.EventStore. One round trip carries the whole
-// transaction (BEGIN, stream lock, checks, one multi-row INSERT, COMMIT);
-// see the package documentation.
+// appendArgs are the parameters of sqlAppend for one append.
+type appendArgs struct {
+	streamID                            string
+	ids                                 [][16]byte
+	types, bodies, actors, corrs, cause []string
+	schemas                             []int32
+	lo, hi                              int64
+}
+
+// appendOutcome is what one append transaction saw and did.
+type appendOutcome struct {
+	locked   bool                             // the stream lock was held
+	cur      int64                            // the stream's version before
+	stored   map[domain.EventID]*domain.Event // stored events with the append's ids
+	inserted []insertedRow                    // the rows written, if any
+}
+
+// insertedRow is what sqlAppend returns of an inserted event.
+type insertedRow struct {
+	xid, gp, sv int64
+	at          time.Time
+}
+
+// Append implements domain.EventStore. The transaction first tries the
+// stream lock without waiting: then BEGIN, the lock, sqlAppend and COMMIT
+// travel in one round trip. When another append holds the stream, it is
+// done again with a lock that waits, and COMMIT is sent only once the rest
+// has answered: a caller that gives up (its context ends) while the append
+// waits closes the connection, and the server then rolls it back instead of
+// committing an append whose caller was told it failed. See the package
+// documentation.
 func (s *Store) Append(ctx context.Context, streamID string, expected domain.ExpectedVersion, events []domain.EventData) (domain.AppendResult, error) {
 	if err := s.check(ctx); err != nil {
 		return domain.AppendResult{}, err
@@ -257,132 +325,66 @@ func (s *Store) Append(ctx context.Context, streamID string, expected domain.Exp
 		return domain.AppendResult{}, err
 	}
 	n := len(events)
-	ids := make([][16]byte, n)
-	types := make([]string, n)
-	svs := make([]int32, n)
-	bodies := make([]string, n)
-	actors := make([]string, n)
-	corrs := make([]string, n)
-	causes := make([]string, n)
-	for i, e := range events {
-		ids[i], types[i], svs[i], bodies[i] = e.ID, e.Type, int32(min(e.SchemaVersion, math.MaxInt32)), string(e.Data)
-		actors[i], corrs[i], causes[i] = e.Actor, e.CorrelationID, e.CausationID
+	a := appendArgs{
+		streamID: streamID,
+		ids:      make([][16]byte, n),
+		types:    make([]string, n),
+		schemas:  make([]int32, n),
+		bodies:   make([]string, n),
+		actors:   make([]string, n),
+		corrs:    make([]string, n),
+		cause:    make([]string, n),
 	}
-	lo, hi := versionRange(expected)
+	for i, e := range events {
+		if e.SchemaVersion > math.MaxInt32 {
+			return domain.AppendResult{}, &domain.ValidationError{Field: fmt.Sprintf("events[%d].schema_version", i), Value: fmt.Sprint(e.SchemaVersion), Reason: "must be at most 2147483647"}
+		}
+		a.ids[i], a.types[i], a.schemas[i], a.bodies[i] = e.ID, e.Type, int32(e.SchemaVersion), string(e.Data)
+		a.actors[i], a.corrs[i], a.cause[i] = e.Actor, e.CorrelationID, e.CausationID
+	}
+	a.lo, a.hi = versionRange(expected)
 
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return domain.AppendResult{}, s.fail("append", err)
 	}
 	defer conn.Release()
-	b := &pgx.Batch{}
-	b.Queue("BEGIN")
-	b.Queue(sqlLockStream, streamID)
-	b.Queue(sqlExisting, streamID, ids)
-	b.Queue(sqlInsert, streamID, ids, types, svs, bodies, actors, corrs, causes, lo, hi)
-	b.Queue("COMMIT")
-	br := conn.SendBatch(ctx, b)
-
-	var (
-		cur      int64
-		stored   = make(map[domain.EventID]*domain.Event)
-		inserted []domain.Event // by index in the append
-		count    int
-	)
-	err = func() error {
-		if _, err := br.Exec(); err != nil { // BEGIN
-			return err
-		}
-		if _, err := br.Exec(); err != nil { // lock
-			return err
-		}
-		rows, err := br.Query()
-		if err != nil {
-			return err
-		}
-		d := newDecoder(conn.Conn().TypeMap(), rows.FieldDescriptions(), 1)
-		for rows.Next() {
-			vals := rows.RawValues()
-			if cur, err = d.int64(0, vals); err != nil {
-				break
-			}
-			if vals[1] == nil {
-				continue // no stored event
-			}
-			ev := new(domain.Event)
-			if err = d.event(vals, ev); err != nil {
-				break
-			}
-			stored[ev.ID] = ev
-		}
-		rows.Close()
-		if err == nil {
-			err = rows.Err()
-		}
-		if err != nil {
-			return err
-		}
-		rows, err = br.Query()
-		if err != nil {
-			return err
-		}
-		inserted = make([]domain.Event, n)
-		for rows.Next() {
-			var sv, xid, gp int64
-			var at time.Time
-			if err = rows.Scan(&sv, &xid, &gp, &at); err != nil {
-				break
-			}
-			i := sv - cur - 1
-			if i < 0 || i >= int64(n) || inserted[i].StreamVersion != 0 {
-				err = fmt.Errorf("insert returned stream version %d after version %d", sv, cur)
-				break
-			}
-			inserted[i] = domain.Event{
-				EventData:     events[i],
-				StreamID:      streamID,
-				StreamVersion: uint64(sv),
-				Position:      domain.Position{Commit: uint64(xid), Prepare: uint64(gp)},
-				RecordedAt:    at.UTC(),
-			}
-			count++
-		}
-		rows.Close()
-		if err == nil {
-			err = rows.Err()
-		}
-		if err != nil {
-			return err
-		}
-		tag, err := br.Exec() // COMMIT
-		if err != nil {
-			return err
-		}
-		if tag.String() != "COMMIT" {
-			return fmt.Errorf("commit answered %q", tag)
-		}
-		return nil
-	}()
-	if cerr := br.Close(); err == nil {
-		err = cerr
+	out, err := s.appendTx(ctx, conn, &a, false)
+	if err == nil && !out.locked {
+		out, err = s.appendTx(ctx, conn, &a, true)
 	}
 	if err != nil {
 		s.rollback(conn)
 		return domain.AppendResult{}, s.fail("append", err)
 	}
-
-	switch count {
-	case n:
-		s.committed()
-		return domain.AppendResult{Version: uint64(cur) + uint64(n), Events: inserted}, nil
-	case 0:
-	default:
-		return domain.AppendResult{}, fmt.Errorf("postgres: append: inserted %d of %d events", count, n)
+	if !out.locked {
+		return domain.AppendResult{}, errors.New("postgres: append: the stream lock was not taken")
 	}
-	// Nothing was written: say why, from what the transaction saw.
+
+	if len(out.inserted) > 0 {
+		res := domain.AppendResult{Version: uint64(out.cur) + uint64(n), Events: make([]domain.Event, n)}
+		for _, r := range out.inserted {
+			i := r.sv - out.cur - 1
+			if len(out.inserted) != n || i < 0 || i >= int64(n) || res.Events[i].StreamVersion != 0 {
+				// Committed, but not as asked: cannot happen (one INSERT,
+				// versions from one snapshot under the stream lock).
+				return domain.AppendResult{}, fmt.Errorf("postgres: append: inserted %d rows, version %d after %d, for %d events", len(out.inserted), r.sv, out.cur, n)
+			}
+			res.Events[i] = domain.Event{
+				EventData:     events[i],
+				StreamID:      streamID,
+				StreamVersion: uint64(r.sv),
+				Position:      domain.Position{Commit: uint64(r.xid), Prepare: uint64(r.gp)},
+				RecordedAt:    r.at,
+			}
+		}
+		s.committed()
+		return res, nil
+	}
+	// Nothing was written: say why, from what the statement saw.
 	list := make([]*domain.Event, n)
 	for i, e := range events {
-		list[i] = stored[e.ID]
+		list[i] = out.stored[e.ID]
 	}
 	res, ok, err := domain.MatchDuplicate(streamID, events, list)
 	switch {
@@ -390,12 +392,110 @@ func (s *Store) Append(ctx context.Context, streamID string, expected domain.Exp
 		return domain.AppendResult{}, err
 	case ok:
 		return res, nil
-	case !expected.Check(uint64(cur)):
-		return domain.AppendResult{}, &domain.ConcurrencyError{StreamID: streamID, Expected: expected, Actual: uint64(cur)}
+	case !expected.Check(uint64(out.cur)):
+		return domain.AppendResult{}, &domain.ConcurrencyError{StreamID: streamID, Expected: expected, Actual: uint64(out.cur)}
 	}
-	// An id was stored by an append to another stream that committed
-	// between our check and our insert.
-	return domain.AppendResult{}, fmt.Errorf("%w: an event id of the append was stored concurrently by another append", domain.ErrDuplicateEventID)
+	return domain.AppendResult{}, fmt.Errorf("postgres: append: nothing inserted at version %d for expected %s and no stored id", out.cur, expected)
+}
+
+// appendTx runs one append transaction on conn: with wait false it tries
+// the stream lock and commits in the same round trip; with wait true it
+// waits for the lock and commits in a second round trip. A transaction
+// left open by an error is ended by the caller (rollback).
+func (s *Store) appendTx(ctx context.Context, conn *pgxpool.Conn, a *appendArgs, wait bool) (appendOutcome, error) {
+	out := appendOutcome{cur: -1, stored: map[domain.EventID]*domain.Event{}}
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	if wait {
+		b.Queue(sqlLockStream, a.streamID)
+	} else {
+		b.Queue(sqlTryLockStream, a.streamID)
+	}
+	b.Queue(sqlAppend, a.streamID, a.ids, a.types, a.schemas, a.bodies, a.actors, a.corrs, a.cause, a.lo, a.hi)
+	if !wait {
+		b.Queue("COMMIT")
+	}
+	br := conn.SendBatch(ctx, b)
+	err := func() error {
+		if _, err := br.Exec(); err != nil { // BEGIN
+			return err
+		}
+		if wait {
+			if _, err := br.Exec(); err != nil {
+				return err
+			}
+			out.locked = true
+		} else {
+			var locked string
+			if err := br.QueryRow().Scan(&locked); err != nil {
+				return err
+			}
+			out.locked = locked == "true"
+		}
+		rows, err := br.Query()
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		d := newDecoder(conn.Conn().TypeMap(), rows.FieldDescriptions(), 2)
+		for rows.Next() {
+			vals := rows.RawValues()
+			kind, err := d.int32(0, vals)
+			if err != nil {
+				return err
+			}
+			switch kind {
+			case rowCurrent:
+				if out.cur, err = d.int64(1, vals); err != nil {
+					return err
+				}
+			case rowStored:
+				ev := new(domain.Event)
+				if err := d.event(vals, ev); err != nil {
+					return err
+				}
+				out.stored[ev.ID] = ev
+			case rowInserted:
+				var r insertedRow
+				var err1, err2, err3, err4 error
+				r.xid, err1 = d.int64(2+colTransactionID, vals)
+				r.gp, err2 = d.int64(2+colGlobalPosition, vals)
+				r.sv, err3 = d.int64(2+colStreamVersion, vals)
+				r.at, err4 = d.time(2+colRecordedAt, vals)
+				if err := errors.Join(err1, err2, err3, err4); err != nil {
+					return err
+				}
+				out.inserted = append(out.inserted, r)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
+		if out.cur < 0 {
+			return errors.New("no current version returned")
+		}
+		if !wait {
+			return commitTag(br.Exec())
+		}
+		return nil
+	}()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && wait {
+		err = commitTag(conn.Exec(ctx, "COMMIT"))
+	}
+	return out, err
+}
+
+// commitTag checks the answer to COMMIT: a transaction that failed answers
+// ROLLBACK.
+func commitTag(tag pgconn.CommandTag, err error) error {
+	if err == nil && tag.String() != "COMMIT" {
+		err = fmt.Errorf("commit answered %q", tag)
+	}
+	return err
 }
 
 // rollback ends a transaction left open by a failed batch, so the

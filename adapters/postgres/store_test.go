@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,7 +79,11 @@ func TestVersionRangeAgreesWithCheck(t *testing.T) {
 // before A commits would let a reader that stored B's position skip A.
 func TestReadAllNeverSkips(t *testing.T) {
 	url := migratedDatabase(t)
+	// s never waits for held-back events; patient does (the xmin bound is
+	// cluster-wide: transactions of other databases, e.g. of tests running
+	// in parallel, hold events back briefly too).
 	s := openStore(t, url, Options{HeldWait: -1})
+	patient := openStore(t, url, Options{HeldWait: 30 * time.Second})
 	ctx := testCtx(t)
 
 	// A: an append begun as Append does it, not committed, holding a small
@@ -147,8 +152,15 @@ func TestReadAllNeverSkips(t *testing.T) {
 	if err := txA.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	got, err = s.ReadAll(ctx, domain.Start, 100)
-	if err != nil || len(got) != 2 {
+	got = nil
+	for len(got) < 2 { // transactions of other databases may still hold B back
+		page, err := patient.ReadAll(ctx, pos(got), 100)
+		if err != nil || len(page) == 0 {
+			t.Fatalf("ReadAll after A committed = %d events, %v; want A then B", len(got)+len(page), err)
+		}
+		got = append(got, page...)
+	}
+	if len(got) != 2 {
 		t.Fatalf("ReadAll after A committed = %d events, %v; want A then B", len(got), err)
 	}
 	if got[0].ID != evA.ID || got[1].ID != resB.Events[0].ID || !got[0].Position.Less(got[1].Position) {
@@ -166,7 +178,7 @@ func TestReadAllNeverSkips(t *testing.T) {
 			t.Fatalf("subscription delivered %d events in 5s, want A and B", i)
 		}
 	}
-	if head, err := s.Head(ctx); err != nil || head != posB {
+	if head, err := patient.Head(ctx); err != nil || head != posB {
 		t.Errorf("Head after A committed = %s, %v; want %s", head, err, posB)
 	}
 }
@@ -212,6 +224,14 @@ func TestReadAllWaitsForOlderTransactions(t *testing.T) {
 	if r.err != nil || len(r.evs) != 1 || r.evs[0].ID != res.Events[0].ID {
 		t.Fatalf("ReadAll after the older transaction ended = %v, %v; want the append", r.evs, r.err)
 	}
+}
+
+// pos returns the position of the last event of evs (Start if none).
+func pos(evs []domain.Event) domain.Position {
+	if len(evs) == 0 {
+		return domain.Start
+	}
+	return evs[len(evs)-1].Position
 }
 
 // collectInto runs a subscription in the background and forwards its
@@ -406,6 +426,135 @@ func TestAppendOrderWithinAndAcrossTransactions(t *testing.T) {
 		}
 		if i < 50 && ev.ID != evs[i].ID {
 			t.Errorf("event %d is %s, want %s", i, ev.ID, evs[i].ID)
+		}
+	}
+}
+
+// TestCachedPlansStayIndexed: statements prepared (and their generic plans
+// cached) while the table is small must not keep sequential scans once it
+// has grown; see Open (enable_seqscan).
+func TestCachedPlansStayIndexed(t *testing.T) {
+	s := openStore(t, migratedDatabase(t), Options{MaxConns: 1})
+	ctx := testCtx(t)
+	for i := range 12 { // more than the 5 custom plans PostgreSQL makes first
+		evs := make([]domain.EventData, 10)
+		for j := range evs {
+			evs[j] = event(j)
+		}
+		mustAppend(t, s, fmt.Sprint("small-", i), evs...)
+		if _, err := s.ReadAll(ctx, domain.Start, 5); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ReadStream(ctx, "small-0", domain.ReadStreamOptions{From: 2, Limit: 3}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ReadStream(ctx, "small-0", domain.ReadStreamOptions{Direction: domain.Backwards, From: domain.StreamEnd, Limit: 3}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Head(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conn, err := s.Pool().Acquire(ctx) // the one connection: it holds the cached plans
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `INSERT INTO nisa_events (event_id, stream_id, stream_version, event_type, schema_version, data)
+		SELECT gen_random_uuid(), 'big-' || (g % 1000), g / 1000 + 1, 'T', 1, '{}' FROM generate_series(1, 100000) g`); err != nil {
+		t.Fatal(err)
+	}
+	args := map[string]string{
+		sqlAppend:        `('big-1', ARRAY[gen_random_uuid()], '{T}', '{1}', '{"{}"}', '{""}', '{""}', '{""}', 0, 0)`,
+		sqlReadAll:       `(0, 0, 10)`,
+		sqlReadForwards:  `('big-1', 1, 10)`,
+		sqlReadBackwards: `('big-1', 10, 10)`,
+		sqlHead:          ``,
+	}
+	rows, err := conn.Query(ctx, `SELECT name, statement, generic_plans FROM pg_prepared_statements`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type prepared struct {
+		name, sql string
+		generic   int64
+	}
+	var list []prepared
+	for rows.Next() {
+		var p prepared
+		if err := rows.Scan(&p.name, &p.sql, &p.generic); err != nil {
+			t.Fatal(err)
+		}
+		list = append(list, p)
+	}
+	rows.Close()
+	checked := 0
+	for _, p := range list {
+		a, ok := args[p.sql]
+		if !ok {
+			continue
+		}
+		checked++
+		if p.generic == 0 {
+			t.Errorf("statement %.40q: no generic plan was used; the test proves nothing for it", p.sql)
+		}
+		var plan []string
+		rows, err := conn.Query(ctx, "EXPLAIN (COSTS OFF) EXECUTE "+p.name+a)
+		if err != nil {
+			t.Fatalf("explain %.40q: %v", p.sql, err)
+		}
+		for rows.Next() {
+			var line string
+			_ = rows.Scan(&line)
+			plan = append(plan, line)
+		}
+		rows.Close()
+		for _, line := range plan {
+			if strings.Contains(line, "Seq Scan on nisa_events") {
+				t.Errorf("cached plan of %.40q scans the whole table:\n%s", p.sql, strings.Join(plan, "\n"))
+				break
+			}
+		}
+	}
+	if checked != len(args) {
+		t.Errorf("found %d of the %d statements among the prepared ones", checked, len(args))
+	}
+}
+
+// TestAppendCancelledWhileWaitingForTheStream: an append waiting for the
+// stream lock honours its context, writes nothing, and leaves the store
+// usable.
+func TestAppendCancelledWhileWaitingForTheStream(t *testing.T) {
+	url := migratedDatabase(t)
+	s := openStore(t, url, Options{MaxConns: 2})
+	ctx := testCtx(t)
+	other, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close(context.Background())
+	tx, err := other.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, sqlLockStream, "busy"); err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	if _, err := s.Append(short, "busy", domain.Any, []domain.EventData{event(1)}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("append while the stream is locked elsewhere = %v, want context.DeadlineExceeded", err)
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ReadStream(ctx, "busy", domain.ReadStreamOptions{}); !errors.Is(err, domain.ErrNotFound) {
+		t.Errorf("the cancelled append wrote something: %v", err)
+	}
+	for i := range 4 { // every connection of the pool still works
+		res := mustAppend(t, s, "busy", event(i))
+		if res.Version != uint64(i+1) {
+			t.Errorf("append %d: version %d", i, res.Version)
 		}
 	}
 }
