@@ -26,7 +26,7 @@ func TestContract(t *testing.T) {
 			t.Fatal(err)
 		}
 		return s
-	}, eventstoretest.Features{DensePositions: true, DetectsChangedDuplicates: true})
+	}, eventstoretest.Features{DensePositions: true, DetectsChangedDuplicates: true, DetectsCrossStreamDuplicates: true})
 }
 
 func TestDurability(t *testing.T) {

@@ -28,7 +28,7 @@ func TestContract(t *testing.T) {
 			t.Fatal(err)
 		}
 		return s
-	}, eventstoretest.Features{DensePositions: false, DetectsChangedDuplicates: true})
+	}, eventstoretest.Features{DensePositions: false, DetectsChangedDuplicates: true, DetectsCrossStreamDuplicates: true})
 }
 
 // TestDurability kill -9s a child process appending through PostgreSQL and
