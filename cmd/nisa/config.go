@@ -110,13 +110,15 @@ func (f *flags) parse(args []string) error {
 
 // storeFlags are the flags that choose and open an event store.
 type storeFlags struct {
-	Store    string
-	DataDir  string
-	LogLevel string
+	Store     string
+	ReadStore string
+	DataDir   string
+	LogLevel  string
 }
 
 func (s *storeFlags) register(f *flags) {
-	f.string(&s.Store, "store", "embedded", `event store: "embedded" (a local data directory) or a PostgreSQL URL such as postgres://user@host:5432/db`)
+	f.string(&s.Store, "store", "embedded", `event store: "embedded" (a local data directory), a PostgreSQL URL such as postgres://user@host:5432/db, or an EventStoreDB/KurrentDB URL such as esdb://host:2113?tls=false`)
+	f.string(&s.ReadStore, "read-store", "", "PostgreSQL URL for everything but the events when --store is EventStoreDB")
 	f.string(&s.DataDir, "data-dir", "./data", "data directory of the embedded store")
 	f.string(&s.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 }

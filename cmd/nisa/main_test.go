@@ -16,7 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nisa-eu/nisa/adapters/esdb"
+	"github.com/nisa-eu/nisa/adapters/esdb/esdbtest"
 	"github.com/nisa-eu/nisa/adapters/postgres/pgtest"
+	"github.com/nisa-eu/nisa/domain"
 )
 
 func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
@@ -94,7 +97,8 @@ func TestHelpAndUsageErrors(t *testing.T) {
 		{[]string{"bench", "--help"}, 0, "NISA_BENCH_STORES"},
 		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 		{[]string{"serve", "--no-such-flag"}, 2, "flag provided but not defined"},
-		{[]string{"serve", "--store", "mysql://x", "--addr", "127.0.0.1:0"}, 1, `want "embedded" or a PostgreSQL URL`},
+		{[]string{"serve", "--store", "mysql://x", "--addr", "127.0.0.1:0"}, 1, `want "embedded", a PostgreSQL URL`},
+		{[]string{"serve", "--store", "esdb://127.0.0.1:1?tls=false", "--addr", "127.0.0.1:0"}, 1, "--read-store"},
 		{[]string{"migrate", "--store", "embedded"}, 1, "must be a PostgreSQL URL"},
 	}
 	for _, c := range cases {
@@ -261,5 +265,76 @@ func TestServeDemoSeedsAnEmptyStoreOnce(t *testing.T) {
 	var out, errOut bytes.Buffer
 	if code := run(context.Background(), []string{"seed", "demo", "--data-dir", dir}, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "already") {
 		t.Errorf("seeding twice: exit %d, %s", code, errOut.String())
+	}
+}
+
+// TestServeEventStoreDBMode runs the HTTP API with events in EventStoreDB
+// (the protocol-level test server, through the real client library) and
+// everything else in PostgreSQL.
+func TestServeEventStoreDBMode(t *testing.T) {
+	srv := esdbtest.New(t, esdbtest.Options{})
+	m := &Main{Config: serveConfig{
+		storeFlags: storeFlags{Store: srv.URL(), ReadStore: pgtest.NewDatabase(t)},
+		Addr:       "127.0.0.1:0", ShutdownTimeout: 5 * time.Second,
+	}, Log: quietLog()}
+	if err := m.Open(context.Background()); err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	t.Cleanup(func() { m.Close() })
+	base := "http://" + m.Addr().String()
+	if code, _, body := get(t, base+"/readyz"); code != 200 {
+		t.Fatalf("/readyz = %d %v", code, body)
+	}
+	admin, code, stderr := tokenCreate(t, "--role", "admin", "--store", srv.URL(), "--read-store", m.Config.ReadStore)
+	if code != 0 {
+		t.Fatalf("token create: %s", stderr)
+	}
+	body := `{"name":"Liberecký kraj","kind":"municipality","country":"CZ","nuts":"CZ051","address":{"city":"Liberec","country":"CZ"},"languages":["cs","de"],"description":{"cs":"Krajský úřad"}}`
+	post := func(key string) (int, string) {
+		req, _ := http.NewRequest("POST", base+"/v1/organisations", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+admin)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Idempotency-Key", key)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var v map[string]any
+		json.NewDecoder(resp.Body).Decode(&v)
+		id, _ := v["id"].(string)
+		return resp.StatusCode, id
+	}
+	code1, id := post("k1")
+	code2, id2 := post("k1") // replayed from the PostgreSQL read store
+	if code1 != 201 || code2 != 201 || id == "" || id2 != id {
+		t.Fatalf("create: %d %q, retry: %d %q", code1, id, code2, id2)
+	}
+	req, _ := http.NewRequest("GET", base+"/v1/streams/organisation-"+id+"/events", nil)
+	req.Header.Set("Authorization", "Bearer "+admin)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page struct {
+		Items []struct {
+			Type     string `json:"type"`
+			Position string `json:"position"`
+		} `json:"items"`
+	}
+	json.NewDecoder(resp.Body).Decode(&page)
+	resp.Body.Close()
+	if len(page.Items) != 1 || page.Items[0].Type != "OrganisationRegistered" || page.Items[0].Position == "" {
+		t.Fatalf("history from EventStoreDB: %+v", page)
+	}
+	// The events are in EventStoreDB: a client of its own sees them.
+	es, err := esdb.Open(context.Background(), srv.URL(), esdb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer es.Close()
+	evs, err := es.ReadStream(context.Background(), "organisation-"+id, domain.ReadStreamOptions{})
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("EventStoreDB holds %d events for the organisation (%v)", len(evs), err)
 	}
 }

@@ -18,14 +18,18 @@ Safe to run again (applies nothing new) and from several processes at once
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	if !isPostgresURL(sf.Store) {
-		return errors.New("--store (or NISA_STORE) must be a PostgreSQL URL, e.g. postgres://postgres@127.0.0.1:5432/nisa; the embedded store needs no migrations")
+	target := sf.Store
+	if isESDBURL(sf.Store) {
+		target = sf.ReadStore // EventStoreDB mode: the read store has the schema
+	}
+	if !isPostgresURL(target) {
+		return errors.New("--store (or NISA_STORE) must be a PostgreSQL URL, e.g. postgres://postgres@127.0.0.1:5432/nisa (or, with an EventStoreDB --store, --read-store); the embedded store needs no migrations")
 	}
 	log, err := sf.logger(stderr)
 	if err != nil {
 		return err
 	}
-	s, err := postgres.Open(ctx, sf.Store, postgres.Options{Logger: log})
+	s, err := postgres.Open(ctx, target, postgres.Options{Logger: log})
 	if err != nil {
 		return err
 	}

@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 
 	"github.com/nisa-eu/nisa/adapters/embedded"
+	"github.com/nisa-eu/nisa/adapters/esdb"
 	"github.com/nisa-eu/nisa/adapters/httpapi"
 	"github.com/nisa-eu/nisa/adapters/postgres"
 	"github.com/nisa-eu/nisa/domain"
@@ -49,11 +51,62 @@ func openStore(ctx context.Context, sf storeFlags, migrate bool, log *slog.Logge
 		}
 		log.Info("event store opened", "store", "postgres", "database", s.Pool().Config().ConnConfig.Database)
 		return &openedStore{EventStore: s, kind: "postgres", ready: s.Ready, idem: s.Idempotency()}, nil
-	case strings.HasPrefix(sf.Store, "esdb://") || strings.HasPrefix(sf.Store, "esdb+discover://"):
-		return nil, fmt.Errorf("--store %s: the EventStoreDB mode is not available yet", redact(sf.Store))
+	case isESDBURL(sf.Store):
+		return openESDB(ctx, sf, migrate, log)
 	}
-	return nil, fmt.Errorf(`--store %q: want "embedded" or a PostgreSQL URL (postgres://user@host:5432/db)`, redact(sf.Store))
+	return nil, fmt.Errorf(`--store %q: want "embedded", a PostgreSQL URL (postgres://user@host:5432/db) or an EventStoreDB URL (esdb://host:2113?tls=false)`, redact(sf.Store))
 }
+
+func isESDBURL(s string) bool {
+	for _, p := range []string{"esdb://", "esdb+discover://", "kurrentdb://", "kurrentdb+discover://", "kurrent://", "kurrent+discover://"} {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// openESDB opens the EventStoreDB mode: events in EventStoreDB, everything
+// else (Idempotency-Key records, later read models and projection
+// checkpoints) in the PostgreSQL read store.
+func openESDB(ctx context.Context, sf storeFlags, migrate bool, log *slog.Logger) (*openedStore, error) {
+	if !isPostgresURL(sf.ReadStore) {
+		return nil, fmt.Errorf("--store %s keeps events in EventStoreDB; --read-store (or NISA_READ_STORE) must name the PostgreSQL database for everything else, e.g. postgres://postgres@127.0.0.1:5432/nisa", redact(sf.Store))
+	}
+	rs, err := postgres.Open(ctx, sf.ReadStore, postgres.Options{Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("read store: %w", err)
+	}
+	if migrate {
+		if _, err := postgres.Migrate(ctx, rs.Pool(), log); err != nil {
+			rs.Close()
+			return nil, fmt.Errorf("read store: %w", err)
+		}
+	}
+	es, err := esdb.Open(ctx, sf.Store, esdb.Options{Logger: log})
+	if err != nil {
+		rs.Close()
+		return nil, err
+	}
+	ready := func(ctx context.Context) error {
+		if _, err := es.Head(ctx); err != nil {
+			return fmt.Errorf("EventStoreDB: %w", err)
+		}
+		return rs.Ready(ctx)
+	}
+	log.Info("event store opened", "store", "esdb", "url", redact(sf.Store), "read_store", rs.Pool().Config().ConnConfig.Database)
+	return &openedStore{EventStore: closeBoth{es, rs}, kind: "esdb", ready: ready, idem: rs.Idempotency()}, nil
+}
+
+// closeBoth is the EventStoreDB store whose Close also closes the read
+// store.
+type closeBoth struct {
+	*esdb.Store
+	rs *postgres.Store
+}
+
+// Close implements domain.EventStore.
+func (c closeBoth) Close() error { return errors.Join(c.Store.Close(), c.rs.Close()) }
 
 // redact hides a password in a connection URL for messages and logs.
 func redact(url string) string {
