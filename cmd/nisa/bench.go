@@ -368,7 +368,7 @@ func printBench(w io.Writer, rs []benchResult) {
 			wr, b = fmt.Sprint(r.Writers), fmt.Sprint(r.Batch)
 		}
 		p50, p99 := "", ""
-		if r.P50ms > 0 || r.P99ms > 0 {
+		if r.P50ms > 0 || r.P99ms > 0 || strings.HasPrefix(r.Name, "wakeup") || r.Name == "append" {
 			p50, p99 = fmt.Sprintf("%.3f", r.P50ms), fmt.Sprintf("%.3f", r.P99ms)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Store, r.Name, wr, b, rate, p50, p99)
