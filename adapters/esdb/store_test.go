@@ -25,7 +25,6 @@ import (
 // TestContractRealServer, e.g. esdb://127.0.0.1:2113?tls=false.
 const EnvURL = "NISA_TEST_ESDB_URL"
 
-
 // features are what the store offers on EventStoreDB. Positions are log
 // offsets, not 1, 2, 3 …. Changed duplicates are detected: EventStoreDB
 // acknowledges a retry by event id alone, but the store reads the
