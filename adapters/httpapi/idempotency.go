@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"time"
 )
 
@@ -95,15 +94,15 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, c *call, key st
 		return
 	}
 	c.idemScope = storeKey
-	rw := httptest.NewRecorder()
-	for k, v := range w.Header() {
-		rw.Header()[k] = v
-	}
+	rw := &recorder{header: w.Header().Clone(), status: http.StatusOK}
 	if err := rt.handle(rw, r, c); err != nil {
 		writeError(rw, r, a.cfg.Logger, err)
 	}
-	res := rw.Result()
-	body := rw.Body.Bytes()
+	res := struct {
+		StatusCode int
+		Header     http.Header
+	}{rw.status, rw.header}
+	body := rw.body.Bytes()
 	// Keep successes and the client errors a retry would meet again;
 	// release the key after conflicts and server faults so a retry runs.
 	switch res.StatusCode {
@@ -122,9 +121,31 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, c *call, key st
 			a.cfg.Logger.Error("idempotency: release key", "err", err)
 		}
 	}
-	for k, v := range rw.Header() {
+	for k, v := range rw.header {
 		w.Header()[k] = v
 	}
 	w.WriteHeader(res.StatusCode)
 	_, _ = w.Write(body)
+}
+
+// recorder keeps a response in memory until the idempotency record of its
+// request is written.
+type recorder struct {
+	header http.Header
+	status int
+	wrote  bool
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+
+func (r *recorder) WriteHeader(status int) {
+	if !r.wrote {
+		r.status, r.wrote = status, true
+	}
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	return r.body.Write(b)
 }
