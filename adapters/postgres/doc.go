@@ -40,14 +40,15 @@
 //
 // # Appends
 //
-// An append is one transaction. When its stream is free it is sent as one
-// pipeline, in one round trip:
+// An append is one transaction, sent as one pipeline, in one round trip,
+// when its stream is free and it fits:
 //
 //	BEGIN
 //	SELECT pg_try_advisory_xact_lock(hashtextextended(stream_id, 0))  -- noted in nisa.locked
-//	WITH cur (current version), old (stored events with the append's ids),
-//	     ins (INSERT … SELECT FROM unnest(…) WITH ORDINALITY … RETURNING)
-//	     SELECT …                      -- one statement, one snapshot
+//	INSERT … SELECT … FROM (current version) cur [, unnest(…) WITH ORDINALITY]
+//	    WHERE nisa.locked AND cur.v fits the expected version
+//	      AND NOT EXISTS (stored event with one of the append's ids)
+//	    RETURNING …                    -- one statement, one snapshot
 //	COMMIT
 //
 // The stream lock comes first, alone: an advisory lock assigns no
@@ -59,20 +60,36 @@
 // UPDATE, or an upsert, would assign the id before waiting and break this.)
 // The INSERT writes all events, in append order, only when the lock is held,
 // none of their ids is stored and the current version satisfies the
-// expected version; otherwise nothing is written and Append answers from
-// what the statement read: the original result for a retry
-// (domain.MatchDuplicate), domain.ErrDuplicateEventID for any other reuse of
-// an id, or a *domain.ConcurrencyError. An id appended at the same moment to
-// another stream makes the INSERT fail on the unique index: also
+// expected version; otherwise nothing is written. A single event is passed
+// as scalars, several as arrays (unnest). An id appended at the same moment
+// to another stream makes the INSERT fail on the unique index:
 // domain.ErrDuplicateEventID. Two stream ids with the same hash only
 // serialise their appends.
 //
-// When another append holds the stream, the transaction is run again with
-// pg_advisory_xact_lock, which waits, and COMMIT is sent in a second round
-// trip once the rest has answered. Were COMMIT pipelined behind a wait, a
-// caller whose context ends during the wait would be told the append failed
-// (pgx closes the connection) while the server, which has already received
-// COMMIT, would commit it as soon as the lock is granted.
+// When the first attempt wrote nothing (another append held the stream, or
+// the append did not fit), the append is run again as a second transaction
+// that waits for the lock (pg_advisory_xact_lock) and runs one statement
+// that also returns what it read:
+//
+//	WITH cur (current version), old (stored events with the append's ids),
+//	     ins (the INSERT above)
+//	SELECT …                           -- one statement, one snapshot
+//
+// Append answers from it: success if it inserted, otherwise the original
+// result for a retry (domain.MatchDuplicate), domain.ErrDuplicateEventID
+// for any other reuse of an id, or a *domain.ConcurrencyError. Appends to
+// the stream may have committed between the two attempts; the answer is
+// that of the second, which is where the append takes effect. COMMIT of the
+// second attempt is sent in a second round trip once the rest has
+// answered. Were COMMIT pipelined behind a wait, a caller whose context
+// ends during the wait would be told the append failed (pgx closes the
+// connection) while the server, which has already received COMMIT, would
+// commit it as soon as the lock is granted.
+//
+// The first attempt keeps the common case cheap for the server: one plain
+// INSERT … SELECT with two index probes, instead of the statement with
+// three CTEs and a UNION that the second attempt needs to explain a
+// refusal. Conflicts, retries and busy streams cost a second transaction.
 //
 // An acknowledged append is committed; it is durable as far as the server's
 // synchronous_commit setting makes commits durable (on, by default).
@@ -95,8 +112,13 @@
 //
 // The pool has DefaultMaxConns connections unless the URL (pool_max_conns)
 // or Options.MaxConns says otherwise; the listener uses one more, and
-// Migrate one of its own for its run. The store's sessions run with
-// enable_seqscan = off unless the URL sets it: every store query is served
-// by an index, and a generic plan cached while the table was still small
-// would otherwise keep scanning the whole table as it grows.
+// Migrate one of its own for its run. pgx prepares every statement once per
+// connection. The store's sessions run with plan_cache_mode =
+// force_generic_plan and enable_seqscan = off unless the URL sets them:
+// each statement is planned once per connection, not for every execution
+// (left to choose, PostgreSQL re-plans the append statements for every
+// append once the table has statistics, and planning them cost the server
+// more than running them: it halved the append rate), and every store query
+// is served by an index, so a generic plan made while the table was still
+// small cannot keep scanning the whole table as it grows.
 package postgres

@@ -150,6 +150,7 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS, log *slog.Logg
 	// stay behind on a pooled connection.
 	cc := pool.Config().ConnConfig.Copy()
 	delete(cc.RuntimeParams, "enable_seqscan") // migrations run with the server's planner settings
+	delete(cc.RuntimeParams, "plan_cache_mode")
 	conn, err := pgx.ConnectConfig(ctx, cc)
 	if err != nil {
 		return 0, fmt.Errorf("postgres: migrate: connect: %w", err)

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -406,6 +407,18 @@ func (d *decoder) text(i int, vals [][]byte) (string, error) {
 		return "", d.null(i)
 	}
 	return string(v), nil
+}
+
+// inserted decodes what the append statements return of an inserted
+// event, from the columns at the given indexes.
+func (d *decoder) inserted(vals [][]byte, xid, gp, sv, at int) (insertedRow, error) {
+	var r insertedRow
+	var err1, err2, err3, err4 error
+	r.xid, err1 = d.int64(xid, vals)
+	r.gp, err2 = d.int64(gp, vals)
+	r.sv, err3 = d.int64(sv, vals)
+	r.at, err4 = d.time(at, vals)
+	return r, errors.Join(err1, err2, err3, err4)
 }
 
 // event decodes the event columns of one row into ev.

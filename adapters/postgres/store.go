@@ -121,6 +121,17 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		// O(table) each. Measured: 20ms per append at 300k events.
 		cfg.ConnConfig.RuntimeParams["enable_seqscan"] = "off"
 	}
+	if _, set := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !set {
+		// Plan every prepared statement once per connection. Left to
+		// choose (auto), PostgreSQL re-plans sqlAppend for every append as
+		// soon as the table has statistics: its custom plan, made for the
+		// actual number of events, looks cheaper than the generic one. The
+		// planning of that statement cost more server CPU than running it
+		// (perf: a third of the server's time went to the planner), and
+		// halved the single-event append rate with 32 writers. The generic
+		// plans are index-driven (enable_seqscan above).
+		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open pool: %w", err)
@@ -153,8 +164,9 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 }
 
 // Pool returns the store's connection pool (for Migrate and health checks).
-// Its sessions run with enable_seqscan = off unless the URL set it (see the
-// package documentation). It is closed by Close.
+// Its sessions run with plan_cache_mode = force_generic_plan and
+// enable_seqscan = off unless the URL set them (see the package
+// documentation). It is closed by Close.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 // Ready reports whether the store can serve: the database answers and has
@@ -225,7 +237,8 @@ func (s *Store) fail(op string, err error) error {
 // increasing positions.
 //
 // The lock statement records in the transaction-local setting nisa.locked
-// whether it holds the lock; sqlAppend inserts only if it does.
+// whether it holds the lock; the statements after it insert only if it
+// does.
 const (
 	// sqlTryLockStream takes the stream lock if it is free, without waiting.
 	sqlTryLockStream = `SELECT set_config('nisa.locked', pg_try_advisory_xact_lock(hashtextextended($1, 0))::text, true)`
@@ -233,14 +246,41 @@ const (
 	// sqlLockStream waits for the stream lock.
 	sqlLockStream = `SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), set_config('nisa.locked', 'true', true)`
 
-	// sqlAppend reads the stream's current version and the stored events
-	// with the append's ids, and inserts the events in append order only if
-	// the stream lock is held, no id is stored yet and the current version
-	// is within [$9, $10] (the expected version). All parts see one
-	// snapshot. It returns one row of kind 0 with the current version, a row
-	// of kind 1 per stored event (all columns) and a row of kind 2 per
-	// inserted event (position, version, recorded-at). The identity values
-	// are evaluated above ORDER BY u.ord, so they follow append order.
+	// sqlInsertOne is the first attempt of a single-event append: it
+	// inserts the event at the stream's next version only if the stream
+	// lock is held, the event id is not stored yet and the current version
+	// is within [$9, $10] (the expected version); all parts see one
+	// snapshot. It returns the inserted row (position, version,
+	// recorded-at), or nothing: then sqlAppend, run after it, says why.
+	sqlInsertOne = `INSERT INTO nisa_events (event_id, stream_id, stream_version, event_type, schema_version, data, actor, correlation_id, causation_id)
+SELECT $2::uuid, $1, cur.v + 1, $3::text, $4::int, $5::text::json, $6::text, $7::text, $8::text
+FROM (SELECT coalesce(max(stream_version), 0) AS v FROM nisa_events WHERE stream_id = $1) cur
+WHERE current_setting('nisa.locked', true) = 'true'
+  AND cur.v BETWEEN $9::bigint AND $10::bigint
+  AND NOT EXISTS (SELECT FROM nisa_events WHERE event_id = $2::uuid)
+RETURNING transaction_id, global_position, stream_version, recorded_at`
+
+	// sqlInsertMany is sqlInsertOne for any number of events, given as
+	// arrays, inserted in append order. The identity values are evaluated
+	// above ORDER BY u.ord, so they follow append order.
+	sqlInsertMany = `INSERT INTO nisa_events (event_id, stream_id, stream_version, event_type, schema_version, data, actor, correlation_id, causation_id)
+SELECT u.id, $1, cur.v + u.ord, u.typ, u.sv, u.body::json, u.actor, u.corr, u.cause
+FROM (SELECT coalesce(max(stream_version), 0) AS v FROM nisa_events WHERE stream_id = $1) cur
+CROSS JOIN unnest($2::uuid[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[])
+     WITH ORDINALITY AS u(id, typ, sv, body, actor, corr, cause, ord)
+WHERE current_setting('nisa.locked', true) = 'true'
+  AND cur.v BETWEEN $9::bigint AND $10::bigint
+  AND NOT EXISTS (SELECT FROM nisa_events WHERE event_id = ANY($2::uuid[]))
+ORDER BY u.ord
+RETURNING transaction_id, global_position, stream_version, recorded_at`
+
+	// sqlAppend is the second attempt, after the stream lock was busy or
+	// the first attempt inserted nothing. It reads the stream's current
+	// version and the stored events with the append's ids, and inserts the
+	// events as sqlInsertMany does. All parts see one snapshot. It returns
+	// one row of kind 0 with the current version, a row of kind 1 per
+	// stored event (all columns) and a row of kind 2 per inserted event
+	// (position, version, recorded-at).
 	sqlAppend = `WITH cur AS (
     SELECT coalesce(max(stream_version), 0) AS v FROM nisa_events WHERE stream_id = $1
 ), old AS (
@@ -286,7 +326,7 @@ func versionRange(e domain.ExpectedVersion) (lo, hi int64) {
 	return int64(n), int64(n)
 }
 
-// appendArgs are the parameters of sqlAppend for one append.
+// appendArgs are the parameters of the append statements for one append.
 type appendArgs struct {
 	streamID                            string
 	ids                                 [][16]byte
@@ -298,25 +338,26 @@ type appendArgs struct {
 // appendOutcome is what one append transaction saw and did.
 type appendOutcome struct {
 	locked   bool                             // the stream lock was held
-	cur      int64                            // the stream's version before
-	stored   map[domain.EventID]*domain.Event // stored events with the append's ids
+	cur      int64                            // the stream's version before (sqlAppend only)
+	stored   map[domain.EventID]*domain.Event // stored events with the append's ids (sqlAppend only)
 	inserted []insertedRow                    // the rows written, if any
 }
 
-// insertedRow is what sqlAppend returns of an inserted event.
+// insertedRow is what the append statements return of an inserted event.
 type insertedRow struct {
 	xid, gp, sv int64
 	at          time.Time
 }
 
-// Append implements domain.EventStore. The transaction first tries the
-// stream lock without waiting: then BEGIN, the lock, sqlAppend and COMMIT
-// travel in one round trip. When another append holds the stream, it is
-// done again with a lock that waits, and COMMIT is sent only once the rest
-// has answered: a caller that gives up (its context ends) while the append
-// waits closes the connection, and the server then rolls it back instead of
-// committing an append whose caller was told it failed. See the package
-// documentation.
+// Append implements domain.EventStore. The first attempt tries the stream
+// lock without waiting and inserts with sqlInsertOne or sqlInsertMany: the
+// lock, the insert and the commit travel in one round trip. When the
+// stream was busy, or nothing was inserted (a conflict, a duplicate id or a
+// retry), it is done again with sqlAppend and a lock that waits, and COMMIT
+// is sent only once the rest has answered: a caller that gives up (its
+// context ends) while the append waits closes the connection, and the
+// server then rolls it back instead of committing an append whose caller
+// was told it failed. See the package documentation.
 func (s *Store) Append(ctx context.Context, streamID string, expected domain.ExpectedVersion, events []domain.EventData) (domain.AppendResult, error) {
 	if err := s.check(ctx); err != nil {
 		return domain.AppendResult{}, err
@@ -349,9 +390,9 @@ func (s *Store) Append(ctx context.Context, streamID string, expected domain.Exp
 		return domain.AppendResult{}, s.fail("append", err)
 	}
 	defer conn.Release()
-	out, err := s.appendTx(ctx, conn, &a, false)
-	if err == nil && !out.locked {
-		out, err = s.appendTx(ctx, conn, &a, true)
+	out, err := s.tryAppend(ctx, conn, &a)
+	if err == nil && len(out.inserted) == 0 {
+		out, err = s.appendTx(ctx, conn, &a)
 	}
 	if err != nil {
 		s.rollback(conn)
@@ -362,6 +403,12 @@ func (s *Store) Append(ctx context.Context, streamID string, expected domain.Exp
 	}
 
 	if len(out.inserted) > 0 {
+		if out.cur < 0 { // the first attempt: the versions follow the current one
+			out.cur = math.MaxInt64
+			for _, r := range out.inserted {
+				out.cur = min(out.cur, r.sv-1)
+			}
+		}
 		res := domain.AppendResult{Version: uint64(out.cur) + uint64(n), Events: make([]domain.Event, n)}
 		for _, r := range out.inserted {
 			i := r.sv - out.cur - 1
@@ -398,40 +445,78 @@ func (s *Store) Append(ctx context.Context, streamID string, expected domain.Exp
 	return domain.AppendResult{}, fmt.Errorf("postgres: append: nothing inserted at version %d for expected %s and no stored id", out.cur, expected)
 }
 
-// appendTx runs one append transaction on conn: with wait false it tries
-// the stream lock and commits in the same round trip; with wait true it
-// waits for the lock and commits in a second round trip. A transaction
-// left open by an error is ended by the caller (rollback).
-func (s *Store) appendTx(ctx context.Context, conn *pgxpool.Conn, a *appendArgs, wait bool) (appendOutcome, error) {
-	out := appendOutcome{cur: -1, stored: map[domain.EventID]*domain.Event{}}
+// tryAppend is the first attempt of an append: one pipeline, one round
+// trip, one transaction that takes the stream lock if it is free, inserts
+// with sqlInsertOne or sqlInsertMany if it holds the lock and the append
+// fits, and commits. It returns what was inserted: nothing when the lock
+// was busy or the append did not fit, and then the transaction wrote
+// nothing. A transaction left open by an error is ended by the caller
+// (rollback).
+func (s *Store) tryAppend(ctx context.Context, conn *pgxpool.Conn, a *appendArgs) (appendOutcome, error) {
+	out := appendOutcome{cur: -1}
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
-	if wait {
-		b.Queue(sqlLockStream, a.streamID)
+	b.Queue(sqlTryLockStream, a.streamID)
+	if len(a.ids) == 1 {
+		b.Queue(sqlInsertOne, a.streamID, a.ids[0], a.types[0], a.schemas[0], a.bodies[0], a.actors[0], a.corrs[0], a.cause[0], a.lo, a.hi)
 	} else {
-		b.Queue(sqlTryLockStream, a.streamID)
+		b.Queue(sqlInsertMany, a.streamID, a.ids, a.types, a.schemas, a.bodies, a.actors, a.corrs, a.cause, a.lo, a.hi)
 	}
-	b.Queue(sqlAppend, a.streamID, a.ids, a.types, a.schemas, a.bodies, a.actors, a.corrs, a.cause, a.lo, a.hi)
-	if !wait {
-		b.Queue("COMMIT")
-	}
+	b.Queue("COMMIT")
 	br := conn.SendBatch(ctx, b)
 	err := func() error {
 		if _, err := br.Exec(); err != nil { // BEGIN
 			return err
 		}
-		if wait {
-			if _, err := br.Exec(); err != nil {
-				return err
-			}
-			out.locked = true
-		} else {
-			var locked string
-			if err := br.QueryRow().Scan(&locked); err != nil {
-				return err
-			}
-			out.locked = locked == "true"
+		var locked string
+		if err := br.QueryRow().Scan(&locked); err != nil {
+			return err
 		}
+		out.locked = locked == "true"
+		rows, err := br.Query()
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		d := newDecoder(conn.Conn().TypeMap(), rows.FieldDescriptions(), 0)
+		for rows.Next() {
+			r, err := d.inserted(rows.RawValues(), 0, 1, 2, 3) // as RETURNING lists them
+			if err != nil {
+				return err
+			}
+			out.inserted = append(out.inserted, r)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
+		return commitTag(br.Exec())
+	}()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return out, err
+}
+
+// appendTx is the second attempt of an append: it waits for the stream
+// lock, runs sqlAppend and, once that has answered, commits in a second
+// round trip. A transaction left open by an error is ended by the caller
+// (rollback).
+func (s *Store) appendTx(ctx context.Context, conn *pgxpool.Conn, a *appendArgs) (appendOutcome, error) {
+	out := appendOutcome{cur: -1, stored: map[domain.EventID]*domain.Event{}}
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	b.Queue(sqlLockStream, a.streamID)
+	b.Queue(sqlAppend, a.streamID, a.ids, a.types, a.schemas, a.bodies, a.actors, a.corrs, a.cause, a.lo, a.hi)
+	br := conn.SendBatch(ctx, b)
+	err := func() error {
+		if _, err := br.Exec(); err != nil { // BEGIN
+			return err
+		}
+		if _, err := br.Exec(); err != nil {
+			return err
+		}
+		out.locked = true
 		rows, err := br.Query()
 		if err != nil {
 			return err
@@ -456,13 +541,8 @@ func (s *Store) appendTx(ctx context.Context, conn *pgxpool.Conn, a *appendArgs,
 				}
 				out.stored[ev.ID] = ev
 			case rowInserted:
-				var r insertedRow
-				var err1, err2, err3, err4 error
-				r.xid, err1 = d.int64(2+colTransactionID, vals)
-				r.gp, err2 = d.int64(2+colGlobalPosition, vals)
-				r.sv, err3 = d.int64(2+colStreamVersion, vals)
-				r.at, err4 = d.time(2+colRecordedAt, vals)
-				if err := errors.Join(err1, err2, err3, err4); err != nil {
+				r, err := d.inserted(vals, 2+colTransactionID, 2+colGlobalPosition, 2+colStreamVersion, 2+colRecordedAt)
+				if err != nil {
 					return err
 				}
 				out.inserted = append(out.inserted, r)
@@ -475,15 +555,12 @@ func (s *Store) appendTx(ctx context.Context, conn *pgxpool.Conn, a *appendArgs,
 		if out.cur < 0 {
 			return errors.New("no current version returned")
 		}
-		if !wait {
-			return commitTag(br.Exec())
-		}
 		return nil
 	}()
 	if cerr := br.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil && wait {
+	if err == nil {
 		err = commitTag(conn.Exec(ctx, "COMMIT"))
 	}
 	return out, err

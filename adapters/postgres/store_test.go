@@ -432,7 +432,8 @@ func TestAppendOrderWithinAndAcrossTransactions(t *testing.T) {
 
 // TestCachedPlansStayIndexed: statements prepared (and their generic plans
 // cached) while the table is small must not keep sequential scans once it
-// has grown; see Open (enable_seqscan).
+// has grown; see Open (enable_seqscan). They are planned once per
+// connection, never for each execution (plan_cache_mode).
 func TestCachedPlansStayIndexed(t *testing.T) {
 	s := openStore(t, migratedDatabase(t), Options{MaxConns: 1})
 	ctx := testCtx(t)
@@ -441,7 +442,12 @@ func TestCachedPlansStayIndexed(t *testing.T) {
 		for j := range evs {
 			evs[j] = event(j)
 		}
-		mustAppend(t, s, fmt.Sprint("small-", i), evs...)
+		mustAppend(t, s, fmt.Sprint("small-", i), evs...)    // sqlInsertMany
+		mustAppend(t, s, fmt.Sprint("single-", i), event(i)) // sqlInsertOne
+		var conflict *domain.ConcurrencyError                // sqlAppend, after sqlInsertOne
+		if _, err := s.Append(ctx, "small-0", domain.Exact(1), []domain.EventData{event(i)}); !errors.As(err, &conflict) {
+			t.Fatalf("append at a wrong version = %v, want a concurrency error", err)
+		}
 		if _, err := s.ReadAll(ctx, domain.Start, 5); err != nil {
 			t.Fatal(err)
 		}
@@ -455,34 +461,46 @@ func TestCachedPlansStayIndexed(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	conn, err := s.Pool().Acquire(ctx) // the one connection: it holds the cached plans
+	pool := s.Pool() // one connection: it holds the cached plans
+	if _, err := pool.Exec(ctx, `INSERT INTO nisa_events (event_id, stream_id, stream_version, event_type, schema_version, data)
+		SELECT gen_random_uuid(), 'big-' || (g % 1000), g / 1000 + 1, 'T', 1, '{}' FROM generate_series(1, 100000) g`); err != nil {
+		t.Fatal(err)
+	}
+	// With statistics, custom plans would look cheaper than the generic ones.
+	if _, err := pool.Exec(ctx, `ANALYZE nisa_events`); err != nil {
+		t.Fatal(err)
+	}
+	mustAppend(t, s, "single-0", event(0))
+	mustAppend(t, s, "small-0", event(0), event(1))
+	if _, err := s.Append(ctx, "small-0", domain.Exact(1), []domain.EventData{event(2)}); err == nil {
+		t.Fatal("append at a wrong version succeeded")
+	}
+	conn, err := pool.Acquire(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Release()
-	if _, err := conn.Exec(ctx, `INSERT INTO nisa_events (event_id, stream_id, stream_version, event_type, schema_version, data)
-		SELECT gen_random_uuid(), 'big-' || (g % 1000), g / 1000 + 1, 'T', 1, '{}' FROM generate_series(1, 100000) g`); err != nil {
-		t.Fatal(err)
-	}
 	args := map[string]string{
 		sqlAppend:        `('big-1', ARRAY[gen_random_uuid()], '{T}', '{1}', '{"{}"}', '{""}', '{""}', '{""}', 0, 0)`,
+		sqlInsertMany:    `('big-1', ARRAY[gen_random_uuid()], '{T}', '{1}', '{"{}"}', '{""}', '{""}', '{""}', 0, 0)`,
+		sqlInsertOne:     `('big-1', gen_random_uuid(), 'T', 1, '{}', '', '', '', 0, 0)`,
 		sqlReadAll:       `(0, 0, 10)`,
 		sqlReadForwards:  `('big-1', 1, 10)`,
 		sqlReadBackwards: `('big-1', 10, 10)`,
 		sqlHead:          ``,
 	}
-	rows, err := conn.Query(ctx, `SELECT name, statement, generic_plans FROM pg_prepared_statements`)
+	rows, err := conn.Query(ctx, `SELECT name, statement, generic_plans, custom_plans FROM pg_prepared_statements`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	type prepared struct {
-		name, sql string
-		generic   int64
+		name, sql       string
+		generic, custom int64
 	}
 	var list []prepared
 	for rows.Next() {
 		var p prepared
-		if err := rows.Scan(&p.name, &p.sql, &p.generic); err != nil {
+		if err := rows.Scan(&p.name, &p.sql, &p.generic, &p.custom); err != nil {
 			t.Fatal(err)
 		}
 		list = append(list, p)
@@ -497,6 +515,9 @@ func TestCachedPlansStayIndexed(t *testing.T) {
 		checked++
 		if p.generic == 0 {
 			t.Errorf("statement %.40q: no generic plan was used; the test proves nothing for it", p.sql)
+		}
+		if p.custom != 0 {
+			t.Errorf("statement %.40q was planned for %d of its %d executions", p.sql, p.custom, p.custom+p.generic)
 		}
 		var plan []string
 		rows, err := conn.Query(ctx, "EXPLAIN (COSTS OFF) EXECUTE "+p.name+a)
