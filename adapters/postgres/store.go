@@ -228,6 +228,12 @@ func (s *Store) fail(op string, err error) error {
 	return fmt.Errorf("postgres: %s: %w", op, err)
 }
 
+// sqlBegin starts an append transaction. Read committed is named, not
+// assumed: every statement after the stream lock must take a new snapshot
+// that sees the appends committed before the lock was granted, which a
+// server or URL default of repeatable read would prevent.
+const sqlBegin = "BEGIN ISOLATION LEVEL READ COMMITTED"
+
 // SQL of Append. The stream lock comes first, in a statement of its own:
 // an advisory lock assigns no transaction id, and the next statement takes
 // its snapshot once the lock is held, so it sees every append to the stream
@@ -455,7 +461,7 @@ func (s *Store) Append(ctx context.Context, streamID string, expected domain.Exp
 func (s *Store) tryAppend(ctx context.Context, conn *pgxpool.Conn, a *appendArgs) (appendOutcome, error) {
 	out := appendOutcome{cur: -1}
 	b := &pgx.Batch{}
-	b.Queue("BEGIN")
+	b.Queue(sqlBegin)
 	b.Queue(sqlTryLockStream, a.streamID)
 	if len(a.ids) == 1 {
 		b.Queue(sqlInsertOne, a.streamID, a.ids[0], a.types[0], a.schemas[0], a.bodies[0], a.actors[0], a.corrs[0], a.cause[0], a.lo, a.hi)
@@ -505,7 +511,7 @@ func (s *Store) tryAppend(ctx context.Context, conn *pgxpool.Conn, a *appendArgs
 func (s *Store) appendTx(ctx context.Context, conn *pgxpool.Conn, a *appendArgs) (appendOutcome, error) {
 	out := appendOutcome{cur: -1, stored: map[domain.EventID]*domain.Event{}}
 	b := &pgx.Batch{}
-	b.Queue("BEGIN")
+	b.Queue(sqlBegin)
 	b.Queue(sqlLockStream, a.streamID)
 	b.Queue(sqlAppend, a.streamID, a.ids, a.types, a.schemas, a.bodies, a.actors, a.corrs, a.cause, a.lo, a.hi)
 	br := conn.SendBatch(ctx, b)
