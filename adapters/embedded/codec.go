@@ -43,6 +43,13 @@ func encodeEvent(dst []byte, ev *domain.Event) []byte {
 	return append(dst, ev.Data...)
 }
 
+// maxEncodedSize is an upper bound of the length of encodeEvent's output
+// for an event with data e in a stream whose id has streamIDLen bytes.
+func maxEncodedSize(e *domain.EventData, streamIDLen int) int {
+	const v = binary.MaxVarintLen64
+	return 1 + len(e.ID) + 5*v + 6*v + streamIDLen + len(e.Type) + len(e.Actor) + len(e.CorrelationID) + len(e.CausationID) + len(e.Data)
+}
+
 // decodeEvent decodes a record written by encodeEvent. The result shares no
 // memory with b, which may be a view into bolt's memory map.
 func decodeEvent(b []byte) (domain.Event, error) {

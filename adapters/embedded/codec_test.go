@@ -51,6 +51,9 @@ func TestCodecRoundTrip(t *testing.T) {
 				t.Fatal("encodeEvent did not append to dst")
 			}
 			b = b[len("prefix"):]
+			if limit := maxEncodedSize(&tt.ev.EventData, len(tt.ev.StreamID)); len(b) > limit {
+				t.Fatalf("encoded %d bytes, maxEncodedSize says at most %d", len(b), limit)
+			}
 			got, err := decodeEvent(b)
 			if err != nil {
 				t.Fatalf("decodeEvent: %v", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -431,4 +432,175 @@ func BenchmarkAppendParallel(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "appends/s")
 	b.ReportMetric(float64(b.N)/float64(max(commits.Load(), 1)), "appends/commit")
+}
+
+// TestStreamVersionNeighbours: a stream's version is read from the last
+// stream_events key of its range; the keys of streams whose ids extend it or
+// sort next to it must not be mistaken for its own.
+func TestStreamVersionNeighbours(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	ctx := t.Context()
+	// "a" < "a!" < "a-b" < "aa" < "b"; "~" sorts after every other id here.
+	want := map[string]int{"a": 3, "a!": 2, "a-b": 1, "aa": 4, "b": 1, "~": 2}
+	for _, id := range []string{"~", "aa", "a-b", "a", "b", "a!"} { // not in key order
+		for v := range want[id] {
+			if _, err := s.Append(ctx, id, domain.Exact(uint64(v)), events(1)); err != nil {
+				t.Fatalf("append %d to %q: %v", v+1, id, err)
+			}
+		}
+	}
+	for id, n := range want {
+		got, err := s.ReadStream(ctx, id, domain.ReadStreamOptions{})
+		if err != nil || len(got) != n {
+			t.Errorf("stream %q: %d events, %v; want %d", id, len(got), err, n)
+		}
+		if _, err := s.Append(ctx, id, domain.Exact(uint64(n)), events(1)); err != nil {
+			t.Errorf("append at version %d to %q: %v", n, id, err)
+		}
+	}
+	for _, id := range []string{"!", "a-", "a-a", "ab", "c", "~~"} {
+		if _, err := s.ReadStream(ctx, id, domain.ReadStreamOptions{}); !errors.Is(err, domain.ErrNotFound) {
+			t.Errorf("stream %q: %v, want ErrNotFound", id, err)
+		}
+		if _, err := s.Append(ctx, id, domain.StreamExists, events(1)); !errors.Is(err, domain.ErrConcurrency) {
+			t.Errorf("append to missing stream %q with StreamExists: %v, want ErrConcurrency", id, err)
+		}
+	}
+}
+
+func TestArena(t *testing.T) {
+	var a arena
+	var got [][]byte
+	for i := range 5000 { // forces several new buffers
+		b := a.alloc(1 + i%50)
+		if len(b) != 1+i%50 || cap(b) != len(b) {
+			t.Fatalf("alloc(%d): len %d cap %d", 1+i%50, len(b), cap(b))
+		}
+		for j := range b {
+			b[j] = byte(i)
+		}
+		got = append(got, b)
+	}
+	for i, b := range got {
+		for _, c := range b {
+			if c != byte(i) {
+				t.Fatalf("slice %d was overwritten", i)
+			}
+		}
+	}
+	kept := cap(a.buf)
+	a.reset()
+	if len(a.buf) != 0 || cap(a.buf) != kept {
+		t.Errorf("reset: len %d cap %d, want 0 and %d", len(a.buf), cap(a.buf), kept)
+	}
+	a.alloc(maxArena + 1)
+	if a.reset(); cap(a.buf) != 0 {
+		t.Errorf("reset kept a buffer of %d bytes", cap(a.buf))
+	}
+}
+
+// gatherStore is a Store without a committer, for driving a gatherer.
+func gatherStore() *Store {
+	return &Store{opts: Options{MaxBatch: 100}, reqs: make(chan *request), quit: make(chan struct{})}
+}
+
+// offer sends n requests the way Append does, each after release is closed.
+func offer(s *Store, n int, release <-chan struct{}) {
+	for range n {
+		s.queued.Add(1)
+		go func() {
+			<-release
+			s.reqs <- req("s", domain.Any, nil)
+		}()
+	}
+}
+
+// TestGatherWaitsForReturningWriters: after a commit that answered many
+// requests, the committer waits for most of them to come back.
+func TestGatherWaitsForReturningWriters(t *testing.T) {
+	s := gatherStore()
+	g := newGatherer(s)
+	g.gap, g.max, g.expect, g.lastCommit = time.Minute, time.Minute, 10, time.Hour // only the target ends the wait
+	release := make(chan struct{})
+	offer(s, 9, release)
+	go func() {
+		time.Sleep(5 * time.Millisecond) // stragglers
+		close(release)
+	}()
+	batch := g.gather([]*request{req("s", domain.Any, nil)})
+	if len(batch) < 9 {
+		t.Fatalf("gathered %d requests, want at least 9 of the 10 expected", len(batch))
+	}
+	if n := s.queued.Load(); n != int64(10-len(batch)) {
+		t.Errorf("queued = %d after taking %d of 10", n, len(batch))
+	}
+}
+
+// TestGatherBounds: the wait ends when requests stop coming, when half the
+// last commit's duration has passed, and at once for a lone writer.
+func TestGatherBounds(t *testing.T) {
+	for _, tt := range []struct {
+		name                 string
+		expect               int
+		gap, max, lastCommit time.Duration
+		atLeast, atMost      time.Duration
+	}{
+		{"lone writer", 1, time.Minute, time.Minute, time.Hour, 0, time.Second},
+		{"no gap over", 10, 20 * time.Millisecond, time.Minute, time.Hour, 20 * time.Millisecond, 30 * time.Second},
+		{"half the last commit", 10, time.Minute, time.Minute, 40 * time.Millisecond, 20 * time.Millisecond, 30 * time.Second},
+		{"at most max", 10, time.Minute, 20 * time.Millisecond, time.Hour, 20 * time.Millisecond, 30 * time.Second},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := gatherStore()
+			g := newGatherer(s)
+			g.gap, g.max, g.expect, g.lastCommit = tt.gap, tt.max, tt.expect, tt.lastCommit
+			start := time.Now()
+			batch := g.gather([]*request{req("s", domain.Any, nil)})
+			if d := time.Since(start); d < tt.atLeast || d > tt.atMost {
+				t.Errorf("gather took %v, want %v..%v", d, tt.atLeast, tt.atMost)
+			}
+			if len(batch) != 1 {
+				t.Errorf("gathered %d requests, want 1", len(batch))
+			}
+		})
+	}
+	t.Run("close", func(t *testing.T) {
+		s := gatherStore()
+		g := newGatherer(s)
+		g.gap, g.max, g.expect, g.lastCommit = time.Minute, time.Minute, 10, time.Hour
+		time.AfterFunc(10*time.Millisecond, func() { close(s.quit) })
+		if batch := g.gather([]*request{req("s", domain.Any, nil)}); len(batch) != 1 {
+			t.Errorf("gathered %d requests, want the one taken", len(batch))
+		}
+	})
+}
+
+// TestOpenRejectsFormat1 opens a file of the first layout, which kept stream
+// versions in a "streams" bucket.
+func TestOpenRejectsFormat1(t *testing.T) {
+	dir := t.TempDir()
+	db, err := bolt.Open(filepath.Join(dir, "events.db"), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, name := range []string{"meta", "events", "ids", "streams", "stream_events"} {
+			if _, err := tx.CreateBucket([]byte(name)); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketMeta).Put(keyFormat, []byte{1})
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(dir, Options{})
+	if err == nil {
+		s.Close()
+		t.Fatal("Open of a format 1 file succeeded")
+	}
+	if want := "storage format 1 is not supported (this build reads format 2"; !strings.Contains(err.Error(), want) {
+		t.Errorf("err = %v, want it to say %q", err, want)
+	}
 }
