@@ -520,16 +520,20 @@ func offer(s *Store, n int, release <-chan struct{}) {
 func TestGatherWaitsForReturningWriters(t *testing.T) {
 	s := gatherStore()
 	g := newGatherer(s)
-	g.gap, g.max, g.expect, g.lastCommit = time.Minute, time.Minute, 10, time.Hour // only the target ends the wait
+	g.gap, g.max, g.expect, g.lastCommit, g.ended = time.Minute, time.Minute, 10, time.Hour, time.Now() // only the target ends the wait
 	release := make(chan struct{})
 	offer(s, 9, release)
 	go func() {
 		time.Sleep(5 * time.Millisecond) // stragglers
 		close(release)
 	}()
+	g.misses = 3
 	batch := g.gather([]*request{req("s", domain.Any, nil)})
 	if len(batch) < 9 {
 		t.Fatalf("gathered %d requests, want at least 9 of the 10 expected", len(batch))
+	}
+	if g.misses != 0 {
+		t.Errorf("misses = %d after a wait that reached its target, want 0", g.misses)
 	}
 	if n := s.queued.Load(); n != int64(10-len(batch)) {
 		t.Errorf("queued = %d after taking %d of 10", n, len(batch))
@@ -537,23 +541,27 @@ func TestGatherWaitsForReturningWriters(t *testing.T) {
 }
 
 // TestGatherBounds: the wait ends when requests stop coming, when half the
-// last commit's duration has passed, and at once for a lone writer.
+// last commit's duration has passed, and does not start for a lone writer
+// or after a pause.
 func TestGatherBounds(t *testing.T) {
 	for _, tt := range []struct {
 		name                 string
 		expect               int
 		gap, max, lastCommit time.Duration
+		pause                time.Duration // since the last commit ended
 		atLeast, atMost      time.Duration
 	}{
-		{"lone writer", 1, time.Minute, time.Minute, time.Hour, 0, time.Second},
-		{"no gap over", 10, 20 * time.Millisecond, time.Minute, time.Hour, 20 * time.Millisecond, 30 * time.Second},
-		{"half the last commit", 10, time.Minute, time.Minute, 40 * time.Millisecond, 20 * time.Millisecond, 30 * time.Second},
-		{"at most max", 10, time.Minute, 20 * time.Millisecond, time.Hour, 20 * time.Millisecond, 30 * time.Second},
+		{"lone writer", 1, time.Minute, time.Minute, time.Hour, 0, 0, time.Second},
+		{"after a pause", 10, time.Minute, time.Minute, time.Second, 2 * time.Second, 0, time.Second},
+		{"no gap over", 10, 20 * time.Millisecond, time.Minute, time.Hour, 0, 20 * time.Millisecond, 30 * time.Second},
+		{"half the last commit", 10, time.Minute, time.Minute, 40 * time.Millisecond, 0, 20 * time.Millisecond, 30 * time.Second},
+		{"at most max", 10, time.Minute, 20 * time.Millisecond, time.Hour, 0, 20 * time.Millisecond, 30 * time.Second},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			s := gatherStore()
 			g := newGatherer(s)
 			g.gap, g.max, g.expect, g.lastCommit = tt.gap, tt.max, tt.expect, tt.lastCommit
+			g.ended = time.Now().Add(-tt.pause)
 			start := time.Now()
 			batch := g.gather([]*request{req("s", domain.Any, nil)})
 			if d := time.Since(start); d < tt.atLeast || d > tt.atMost {
@@ -564,10 +572,29 @@ func TestGatherBounds(t *testing.T) {
 			}
 		})
 	}
+	t.Run("backoff after a miss", func(t *testing.T) {
+		s := gatherStore()
+		g := newGatherer(s)
+		g.gap, g.max, g.expect, g.lastCommit = 10*time.Millisecond, time.Minute, 10, time.Hour
+		waited := func() bool {
+			g.ended = time.Now()
+			start := time.Now()
+			g.gather([]*request{req("s", domain.Any, nil)})
+			return time.Since(start) >= 10*time.Millisecond
+		}
+		var got []bool
+		for range 6 {
+			got = append(got, waited())
+		}
+		// A miss, one commit skipped, a miss, three skipped.
+		if want := []bool{true, false, true, false, false, false}; !reflect.DeepEqual(got, want) {
+			t.Errorf("waited %v, want %v", got, want)
+		}
+	})
 	t.Run("close", func(t *testing.T) {
 		s := gatherStore()
 		g := newGatherer(s)
-		g.gap, g.max, g.expect, g.lastCommit = time.Minute, time.Minute, 10, time.Hour
+		g.gap, g.max, g.expect, g.lastCommit, g.ended = time.Minute, time.Minute, 10, time.Hour, time.Now()
 		time.AfterFunc(10*time.Millisecond, func() { close(s.quit) })
 		if batch := g.gather([]*request{req("s", domain.Any, nil)}); len(batch) != 1 {
 			t.Errorf("gathered %d requests, want the one taken", len(batch))

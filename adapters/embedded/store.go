@@ -41,6 +41,7 @@ const (
 	waitMax      = 500 * time.Microsecond // longest wait before a commit
 	waitGap      = 50 * time.Microsecond  // the wait ends when no request comes for this long
 	waitFraction = 90                     // percent of the expected requests worth waiting for
+	maxMisses    = 6                      // after a wait in vain, the next 2^misses-1 commits do not wait
 )
 
 var (
@@ -247,7 +248,8 @@ func (s *Store) commitLoop() {
 		batch = g.gather(batch)
 		start := time.Now()
 		g.expect = s.commit(batch)
-		g.lastCommit = time.Since(start)
+		g.ended = time.Now()
+		g.lastCommit = g.ended.Sub(start)
 		clear(batch)
 	}
 }
@@ -261,14 +263,19 @@ func (s *Store) commitLoop() {
 // little for them: while requests keep coming (none overdue by waitGap),
 // until it has waitFraction of those that were waiting or answered when
 // the last commit ended, for at most half the last commit's duration and
-// waitMax. A lone writer never waits, and a wait for writers that do not
-// come back costs at most waitGap.
+// waitMax. A lone writer never waits, nor does a request that comes after
+// a pause longer than the last commit. A wait that ends short of its target
+// (requests that arrive at random, not in bursts after each commit) turns
+// waiting off for the next 1, 3, 7 … 63 commits.
 type gatherer struct {
 	s          *Store
 	timer      *time.Timer
 	max, gap   time.Duration // waitMax and waitGap; tests change them
 	expect     int           // requests waiting or answered when the last commit ended
 	lastCommit time.Duration // how long the last commit took
+	ended      time.Time     // when it ended
+	misses     int           // waits in a row that ended short of their target
+	skip       int           // commits that will not wait, after a miss
 }
 
 func newGatherer(s *Store) *gatherer {
@@ -282,7 +289,11 @@ func newGatherer(s *Store) *gatherer {
 func (g *gatherer) gather(batch []*request) []*request {
 	batch = g.drain(batch)
 	target := min(g.s.opts.MaxBatch, g.expect*waitFraction/100)
-	if len(batch) >= target {
+	if len(batch) >= target || time.Since(g.ended) > g.lastCommit {
+		return batch // enough, or the first request came late: no rush
+	}
+	if g.skip > 0 {
+		g.skip--
 		return batch
 	}
 	deadline := time.Now().Add(min(g.max, g.lastCommit/2))
@@ -299,11 +310,17 @@ func (g *gatherer) gather(batch []*request) []*request {
 			g.timer.Stop()
 			g.timer.Reset(next())
 		case <-g.timer.C:
+			// The writers did not come back (requests that arrive at
+			// random, not in bursts after each commit): wait again only
+			// after 1, 3, 7 … 63 commits.
+			g.misses = min(g.misses+1, maxMisses)
+			g.skip = 1<<g.misses - 1
 			return g.drain(batch)
 		case <-g.s.quit: // commit what was taken
 			return batch
 		}
 	}
+	g.misses = 0
 	return g.drain(batch)
 }
 
