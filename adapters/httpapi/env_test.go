@@ -194,3 +194,24 @@ func (e *env) unregisteredPartner(org string) string {
 	}
 	return tok
 }
+
+// pointers returns the JSON pointers named by a validation problem.
+func pointers(r response) map[string]bool {
+	out := map[string]bool{}
+	errs, _ := r.body["errors"].([]any)
+	for _, fe := range errs {
+		out[fe.(map[string]any)["pointer"].(string)] = true
+	}
+	return out
+}
+
+// expectPointers fails t unless the problem r names every pointer ps.
+func expectPointers(t *testing.T, r response, ps ...string) {
+	t.Helper()
+	got := pointers(r)
+	for _, p := range ps {
+		if !got[p] {
+			t.Errorf("no error at %s in %s", p, r.raw)
+		}
+	}
+}

@@ -45,26 +45,6 @@ func people(n int) []map[string]any {
 	return ps
 }
 
-// pointers returns the JSON pointers of a validation problem.
-func pointers(r response) map[string]bool {
-	out := map[string]bool{}
-	errs, _ := r.body["errors"].([]any)
-	for _, fe := range errs {
-		out[fe.(map[string]any)["pointer"].(string)] = true
-	}
-	return out
-}
-
-func expectPointers(t *testing.T, r response, ps ...string) {
-	t.Helper()
-	got := pointers(r)
-	for _, p := range ps {
-		if !got[p] {
-			t.Errorf("no error at %s in %s", p, r.raw)
-		}
-	}
-}
-
 // reg returns the registration of a registration command's answer.
 func reg(r response) map[string]any {
 	m, _ := r.body["registration"].(map[string]any)

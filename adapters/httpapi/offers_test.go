@@ -36,17 +36,6 @@ func offerBody(org, title string, validUntil time.Time) map[string]any {
 	return b
 }
 
-// offerPointers returns the error pointers of a validation problem.
-func offerPointers(t *testing.T, r response) map[string]bool {
-	t.Helper()
-	ps := map[string]bool{}
-	errs, _ := r.body["errors"].([]any)
-	for _, fe := range errs {
-		ps[fe.(map[string]any)["pointer"].(string)] = true
-	}
-	return ps
-}
-
 // offerInterestOrgs returns the org_id of every interest in an offer body.
 func offerInterestOrgs(r response) []string {
 	var out []string
@@ -117,7 +106,7 @@ func TestOffers(t *testing.T) {
 			bad := offerDetails("x")
 			bad["title"] = map[string]any{"de": "  "}
 			bad["target_regions"] = []string{"CZ041"}
-			if ps := offerPointers(t, e.do("PUT", path, owner, bad).expect(t, 400, "invalid")); !ps["/title/de"] || !ps["/target_regions/0"] {
+			if ps := pointers(e.do("PUT", path, owner, bad).expect(t, 400, "invalid")); !ps["/title/de"] || !ps["/target_regions/0"] {
 				t.Errorf("revise pointers: %v", ps)
 			}
 
@@ -153,10 +142,10 @@ func TestOffers(t *testing.T) {
 				t.Errorf("interest answer shows %v", got)
 			}
 			e.do("POST", path+"/interests", other, map[string]any{"message": "Nochmal"}).expect(t, 409, "invalid_state")
-			if ps := offerPointers(t, e.do("POST", path+"/interests", third, map[string]any{"message": ""}).expect(t, 400, "invalid")); !ps["/message"] {
+			if ps := pointers(e.do("POST", path+"/interests", third, map[string]any{"message": ""}).expect(t, 400, "invalid")); !ps["/message"] {
 				t.Errorf("interest pointers: %v", ps)
 			}
-			if ps := offerPointers(t, e.do("POST", path+"/interests", admin, map[string]any{"message": "Hallo"}).expect(t, 400, "invalid")); !ps["/organisation_id"] {
+			if ps := pointers(e.do("POST", path+"/interests", admin, map[string]any{"message": "Hallo"}).expect(t, 400, "invalid")); !ps["/organisation_id"] {
 				t.Errorf("interest pointers: %v", ps)
 			}
 			in3 := e.do("POST", path+"/interests", third, map[string]any{"organisation_id": thirdOrg, "message": "Kovo nabízí lisování."}).expect(t, 201, "")
@@ -197,7 +186,7 @@ func TestOffers(t *testing.T) {
 			}
 			e.do("POST", loc+"/accept", owner, nil).expect(t, 409, "invalid_state")
 			e.do("POST", loc+"/decline", owner, nil).expect(t, 409, "invalid_state")
-			if ps := offerPointers(t, e.do("POST", path+"/interests/"+thirdInterest+"/decline", owner, map[string]any{"reason": strings.Repeat("x", 1001)}).expect(t, 400, "invalid")); !ps["/reason"] {
+			if ps := pointers(e.do("POST", path+"/interests/"+thirdInterest+"/decline", owner, map[string]any{"reason": strings.Repeat("x", 1001)}).expect(t, 400, "invalid")); !ps["/reason"] {
 				t.Errorf("decline pointers: %v", ps)
 			}
 			dec := e.do("POST", path+"/interests/"+thirdInterest+"/decline", owner, map[string]any{"reason": "Kein Bedarf mehr"}).expect(t, 200, "")
@@ -214,10 +203,10 @@ func TestOffers(t *testing.T) {
 			if ext.body["valid_until"] != later.Format(time.RFC3339) || ext.body["status"] != "published" {
 				t.Errorf("extend: %s", ext.raw)
 			}
-			if ps := offerPointers(t, e.do("POST", path+"/extend", owner, map[string]any{"valid_until": until.Format(time.RFC3339)}).expect(t, 400, "invalid")); !ps["/valid_until"] {
+			if ps := pointers(e.do("POST", path+"/extend", owner, map[string]any{"valid_until": until.Format(time.RFC3339)}).expect(t, 400, "invalid")); !ps["/valid_until"] {
 				t.Errorf("extend pointers: %v", ps)
 			}
-			if ps := offerPointers(t, e.do("POST", path+"/extend", owner, map[string]any{"valid_until": time.Now().AddDate(5, 0, 0).Format(time.RFC3339)}).expect(t, 400, "invalid")); !ps["/valid_until"] {
+			if ps := pointers(e.do("POST", path+"/extend", owner, map[string]any{"valid_until": time.Now().AddDate(5, 0, 0).Format(time.RFC3339)}).expect(t, 400, "invalid")); !ps["/valid_until"] {
 				t.Errorf("extend pointers: %v", ps)
 			}
 			e.do("POST", path+"/extend", owner, nil).expect(t, 400, "invalid")
@@ -274,7 +263,7 @@ func TestOfferValidation(t *testing.T) {
 		"nace": []string{}, "target_countries": []string{"DE"}, "target_regions": []string{"PL51"}, "languages": []string{"xx"},
 		"valid_until": "2001-01-01T00:00:00Z",
 	}).expect(t, 400, "invalid")
-	ps := offerPointers(t, r)
+	ps := pointers(r)
 	for _, p := range []string{"/organisation_id", "/kind", "/category", "/partnership_types/0", "/title", "/nace", "/target_regions/0", "/languages/0", "/valid_until"} {
 		if !ps[p] {
 			t.Errorf("no error at %s in %s", p, r.raw)
@@ -285,7 +274,7 @@ func TestOfferValidation(t *testing.T) {
 	}
 	withExtra := offerBody(org, "X", time.Time{})
 	withExtra["details"] = map[string]any{}
-	if r := e.do("POST", "/v1/offers", admin, withExtra).expect(t, 400, "invalid"); !offerPointers(t, r)["/details"] {
+	if r := e.do("POST", "/v1/offers", admin, withExtra).expect(t, 400, "invalid"); !pointers(r)["/details"] {
 		t.Errorf("unknown field not named: %s", r.raw)
 	}
 	badTime := offerBody(org, "X", time.Time{})
