@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nisa-eu/nisa/domain"
+	"github.com/nisa-eu/nisa/projections"
 )
 
 // route is one operation of the API. The router and the OpenAPI document
@@ -43,6 +44,7 @@ type call struct {
 // API serves /v1.
 type API struct {
 	store  domain.EventStore
+	reads  projections.Reader
 	cmds   *domain.Commands
 	auth   *authenticator
 	idem   IdempotencyStore
@@ -59,6 +61,7 @@ type API struct {
 func newAPI(cfg Config) *API {
 	a := &API{
 		store: cfg.Store,
+		reads: cfg.Reads,
 		idem:  cfg.Idempotency,
 		cfg:   cfg,
 	}
@@ -78,6 +81,13 @@ func newAPI(cfg Config) *API {
 		a.tokenRoutes(),
 		a.eventRoutes(),
 	)
+	if a.reads != nil {
+		a.routes = concat(a.routes,
+			a.searchRoutes(),
+			a.matchRoutes(),
+			a.readModelRoutes(),
+		)
+	}
 	return a
 }
 

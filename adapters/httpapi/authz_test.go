@@ -7,11 +7,11 @@ import (
 	"time"
 )
 
-// TestAuthorisationTable tries every command with every role that must not
-// run it — including a partner of another organisation — and checks that
-// each is refused with 403 forbidden and that not one event is appended.
-// Requests carry valid bodies, so nothing but the authorisation can refuse
-// them.
+// TestAuthorisationTable tries every command, and every read-model read
+// that not every role may make, with every role that must not run it —
+// including a partner of another organisation — and checks that each is
+// refused with 403 forbidden and that not one event is appended. Requests
+// carry valid bodies, so nothing but the authorisation can refuse them.
 func TestAuthorisationTable(t *testing.T) {
 	for _, mode := range modes {
 		t.Run(mode, func(t *testing.T) {
@@ -75,7 +75,18 @@ func TestAuthorisationTable(t *testing.T) {
 
 				{"POST", "/v1/tokens", map[string]any{"role": "auditor"}, ""},
 				{"POST", "/v1/tokens/" + token + "/revoke", nil, ""},
+
+				// Reads of the read models that not every role may make.
+				{"GET", o + "/matches", nil, "coordinator,auditor,partner"},
+				{"GET", "/v1/organisations/" + a + "/recommendations", nil, "coordinator,auditor,partner"},
+				{"GET", "/v1/organisations/" + a + "/recommendations?for=partners", nil, "coordinator,auditor,partner"},
+				{"GET", "/v1/organisations/" + a + "/timeline", nil, "coordinator,auditor,partner"},
+				{"GET", "/v1/meetings?org=" + a, nil, "coordinator,auditor,partner"},
+				{"GET", m + "/roster", nil, "coordinator,auditor"},
+				{"GET", "/v1/stats", nil, "coordinator,auditor"},
+				{"GET", "/v1/stats/indicators/RCO87/evidence", nil, "coordinator,auditor"},
 			}
+			e.sync() // the read-model reads find what the commands made
 			before := e.countEvents()
 			for _, tc := range cases {
 				for role, tok := range tokens {

@@ -14,9 +14,11 @@ import (
 
 	"github.com/nisa-eu/nisa/adapters/embedded"
 	"github.com/nisa-eu/nisa/adapters/httpapi"
+	"github.com/nisa-eu/nisa/adapters/memory"
 	"github.com/nisa-eu/nisa/adapters/postgres"
 	"github.com/nisa-eu/nisa/adapters/postgres/pgtest"
 	"github.com/nisa-eu/nisa/domain"
+	"github.com/nisa-eu/nisa/projections"
 )
 
 // env is a running API on a real store with tokens for every role.
@@ -24,7 +26,20 @@ type env struct {
 	t      *testing.T
 	url    string
 	store  domain.EventStore
+	reads  projections.Store
+	runner *projections.Runner
 	tokens map[string]string // admin, coordinator, auditor, partner:<org>
+}
+
+// sync waits until the read models have applied everything the event
+// store holds now (read-your-writes for read-model routes).
+func (e *env) sync() {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := e.runner.CatchUp(ctx); err != nil {
+		e.t.Fatalf("read models did not catch up: %v (%+v)", err, e.runner.Progress())
+	}
 }
 
 // modes are the storage modes every HTTP test runs on.
@@ -36,6 +51,7 @@ func newEnv(t *testing.T, mode string) *env {
 	var (
 		store domain.EventStore
 		idem  httpapi.IdempotencyStore
+		reads projections.Store
 	)
 	switch mode {
 	case "embedded":
@@ -43,7 +59,7 @@ func newEnv(t *testing.T, mode string) *env {
 		if err != nil {
 			t.Fatal(err)
 		}
-		store, idem = s, s.Idempotency()
+		store, idem, reads = s, s.Idempotency(), memory.New()
 	case "postgres":
 		url := pgtest.NewDatabase(t)
 		s, err := postgres.Open(ctx, url, postgres.Options{})
@@ -53,13 +69,31 @@ func newEnv(t *testing.T, mode string) *env {
 		if _, err := postgres.Migrate(ctx, s.Pool(), nil); err != nil {
 			t.Fatal(err)
 		}
-		store, idem = s, s.Idempotency()
+		rs, err := postgres.OpenReadStore(ctx, s.Pool())
+		if err != nil {
+			t.Fatal(err)
+		}
+		store, idem, reads = s, s.Idempotency(), rs
 	}
 	t.Cleanup(func() { store.Close() })
-	srv := httpapi.New(httpapi.Config{Store: store, Idempotency: idem, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	t.Cleanup(func() { reads.Close() })
+	runner, err := projections.NewRunner(projections.RunnerConfig{Events: store, Reads: reads})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	ran := make(chan error, 1)
+	go func() { ran <- runner.Run(runCtx) }()
+	t.Cleanup(func() {
+		stop()
+		if err := <-ran; err != nil {
+			t.Errorf("projection runner: %v", err)
+		}
+	})
+	srv := httpapi.New(httpapi.Config{Store: store, Idempotency: idem, Reads: reads, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
-	e := &env{t: t, url: hs.URL, store: store, tokens: map[string]string{}}
+	e := &env{t: t, url: hs.URL, store: store, reads: reads, runner: runner, tokens: map[string]string{}}
 	cmds := domain.NewCommands(store)
 	for _, r := range []domain.Role{domain.RoleAdmin, domain.RoleCoordinator, domain.RoleAuditor} {
 		_, tok, err := httpapi.CreateToken(ctx, cmds, domain.System("test"), r, "", "test "+string(r))

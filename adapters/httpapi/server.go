@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nisa-eu/nisa/domain"
+	"github.com/nisa-eu/nisa/projections"
 )
 
 // ReadyFunc reports whether the server can serve requests: the store is
@@ -34,6 +35,11 @@ type Config struct {
 	Store domain.EventStore
 	// Idempotency keeps Idempotency-Key records.
 	Idempotency IdempotencyStore
+	// Reads answers the read-model queries (search, matching, rosters,
+	// timelines, figures); without it those routes are not served.
+	Reads projections.Reader
+	// Metrics, when set, is served at GET /metrics (Prometheus).
+	Metrics http.Handler
 	// TokenCacheTTL is how long a verified token is trusted without
 	// looking again (default 10s): revocations reach other processes
 	// within it.
@@ -89,6 +95,9 @@ func New(cfg Config) *Server {
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), log: cfg.Logger}
 	s.api = newAPI(cfg)
 	s.api.register(s.mux)
+	if cfg.Metrics != nil {
+		s.mux.Handle("GET /metrics", cfg.Metrics)
+	}
 	s.mux.HandleFunc("/", s.api.notFound)
 	s.srv = &http.Server{
 		Handler:           withRequestID(s.mux),

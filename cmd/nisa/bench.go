@@ -29,6 +29,8 @@ type benchConfig struct {
 	Duration time.Duration
 	Out      string
 	Keep     bool
+	Suites   string
+	Events   int
 }
 
 // benchResult is one measured figure, as written to bench/results.json.
@@ -41,6 +43,7 @@ type benchResult struct {
 	Seconds   float64 `json:"seconds"`
 	PerSecond float64 `json:"events_per_second"`
 	P50ms     float64 `json:"p50_ms,omitempty"`
+	P95ms     float64 `json:"p95_ms,omitempty"`
 	P99ms     float64 `json:"p99_ms,omitempty"`
 	Note      string  `json:"note,omitempty"`
 }
@@ -67,6 +70,8 @@ dropped afterwards (unless --keep).`, stderr)
 	f.durationEnv(&cfg.Duration, "duration", "NISA_BENCH_DURATION", 3*time.Second, "how long each append measurement runs")
 	f.stringEnv(&cfg.Out, "out", "NISA_BENCH_OUT", "bench/results.json", "where to write the results as JSON (empty: do not write)")
 	f.BoolVar(&cfg.Keep, "keep", false, "keep the scratch data directory or database")
+	f.stringEnv(&cfg.Suites, "suites", "NISA_BENCH_SUITES", "store,projections", `what to measure: "store" (appends, reads, wake-ups) and/or "projections" (rebuild, search, matching, lag on a bulk-loaded network)`)
+	f.int(&cfg.Events, "events", 1_000_000, "events in the bulk-loaded network of the projections suite (20,000 organisations and 100,000 offers, the rest revisions and interests)")
 	if err := f.parse(args); err != nil {
 		return err
 	}
@@ -164,14 +169,40 @@ func openScratch(ctx context.Context, target string, keep bool, log *slog.Logger
 	return &scratch{kind: "postgres", store: s, second: second, location: "database " + name, cleanup: drop}, nil
 }
 
+// benchStore runs the chosen suites on target, each on its own scratch
+// data.
 func benchStore(ctx context.Context, target string, cfg benchConfig, log *slog.Logger, progress io.Writer) ([]benchResult, error) {
-	sc, err := openScratch(ctx, target, cfg.Keep, log)
-	if err != nil {
-		return nil, err
+	var results []benchResult
+	for _, suite := range strings.Split(cfg.Suites, ",") {
+		var run func(context.Context, *scratch, benchConfig, io.Writer) ([]benchResult, error)
+		switch strings.TrimSpace(suite) {
+		case "store":
+			run = benchStoreSuite
+		case "projections":
+			run = benchProjections
+		case "":
+			continue
+		default:
+			return results, fmt.Errorf("%w: --suites: unknown suite %q (want store, projections)", errUsage, suite)
+		}
+		sc, err := openScratch(ctx, target, cfg.Keep, log)
+		if err != nil {
+			return results, err
+		}
+		fmt.Fprintf(progress, "bench %s (%s): scratch data in %s\n", sc.kind, strings.TrimSpace(suite), sc.location)
+		rs, err := run(ctx, sc, cfg, progress)
+		sc.store.Close()
+		sc.cleanup()
+		results = append(results, rs...)
+		if err != nil {
+			return results, err
+		}
 	}
-	defer sc.cleanup()
-	defer sc.store.Close()
-	fmt.Fprintf(progress, "bench %s: scratch data in %s\n", sc.kind, sc.location)
+	return results, nil
+}
+
+// benchStoreSuite measures appends, reads and subscription wake-ups.
+func benchStoreSuite(ctx context.Context, sc *scratch, cfg benchConfig, progress io.Writer) ([]benchResult, error) {
 	var results []benchResult
 	for _, batch := range []int{1, 10} {
 		for _, writers := range []int{1, 8, 32} {
@@ -195,6 +226,7 @@ func benchStore(ctx context.Context, target string, cfg benchConfig, log *slog.L
 	sub := sc.store
 	note := "subscriber on the appending store handle"
 	if sc.second != nil {
+		var err error
 		if sub, err = sc.second(ctx); err != nil {
 			return results, err
 		}
@@ -358,7 +390,7 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 func printBench(w io.Writer, rs []benchResult) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "store\tfigure\twriters\tevents/append\tevents/s\tp50 ms\tp99 ms\t")
+	fmt.Fprintln(tw, "store\tfigure\twriters\tevents/append\tevents/s\tp50 ms\tp95 ms\tp99 ms\t")
 	for _, r := range rs {
 		rate, wr, b := "", "", ""
 		if r.PerSecond > 0 {
@@ -367,11 +399,14 @@ func printBench(w io.Writer, rs []benchResult) {
 		if r.Writers > 0 {
 			wr, b = fmt.Sprint(r.Writers), fmt.Sprint(r.Batch)
 		}
-		p50, p99 := "", ""
+		p50, p95, p99 := "", "", ""
 		if r.P50ms > 0 || r.P99ms > 0 || strings.HasPrefix(r.Name, "wakeup") || r.Name == "append" {
 			p50, p99 = fmt.Sprintf("%.3f", r.P50ms), fmt.Sprintf("%.3f", r.P99ms)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Store, r.Name, wr, b, rate, p50, p99)
+		if r.P95ms > 0 {
+			p95 = fmt.Sprintf("%.3f", r.P95ms)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Store, r.Name, wr, b, rate, p50, p95, p99)
 	}
 	tw.Flush()
 }

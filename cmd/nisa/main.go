@@ -29,6 +29,7 @@ type command struct {
 var commands = []command{
 	{"serve", "start the HTTP server (embedded store by default)", runServe},
 	{"migrate", "apply the PostgreSQL schema migrations and exit", runMigrate},
+	{"projections", "show projection status or rebuild read models", runProjections},
 	{"token", "create an API bearer token (nisa token create --role …)", runToken},
 	{"seed", "load the demo network (nisa seed demo)", runSeed},
 	{"bench", "measure append, read and subscription performance of a store", runBench},

@@ -8,7 +8,12 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/nisa-eu/nisa/adapters/httpapi"
 	"github.com/nisa-eu/nisa/domain"
@@ -31,6 +36,7 @@ type Main struct {
 	Log    *slog.Logger
 
 	store   *openedStore
+	runner  *projections.Runner
 	http    *httpapi.Server
 	control *controlServer
 
@@ -51,20 +57,40 @@ func (m *Main) Open(ctx context.Context) error {
 			return err
 		}
 	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	runner, err := projections.NewRunner(projections.RunnerConfig{Events: store, Reads: store.reads, Logger: m.Log, Metrics: reg})
+	if err != nil {
+		store.Close()
+		return err
+	}
+	m.runner = runner
+	var caughtUp atomic.Bool
+	ready := func(ctx context.Context) error {
+		if err := store.ready(ctx); err != nil {
+			return err
+		}
+		if !caughtUp.Load() {
+			return errors.New("read models are still being built from the log")
+		}
+		return nil
+	}
 	m.http = httpapi.New(httpapi.Config{
 		Addr:        m.Config.Addr,
-		Ready:       store.ready,
+		Ready:       ready,
 		Logger:      m.Log,
 		Version:     version,
 		Store:       store,
 		Idempotency: store.idem,
+		Reads:       store.reads,
+		Metrics:     promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
 	})
 	if err := m.http.Open(); err != nil {
 		store.Close()
 		return err
 	}
 	if store.kind == "embedded" {
-		ctl, err := openControl(m.Config.DataDir, domain.NewCommands(store), m.Log)
+		ctl, err := openControl(m.Config.DataDir, domain.NewCommands(store), store.reads, m.Log)
 		if err != nil {
 			m.Close()
 			return err
@@ -73,6 +99,23 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	m.cancel = cancel
+	m.background.Go(func() {
+		if err := runner.Run(bg); err != nil {
+			m.Log.Error("projection runner stopped", "err", err)
+		}
+	})
+	m.background.Go(func() {
+		start := time.Now()
+		head, err := store.Head(bg)
+		if err == nil {
+			err = runner.WaitFor(bg, head)
+		}
+		if err != nil {
+			return
+		}
+		caughtUp.Store(true)
+		m.Log.Info("read models caught up with the log", "events", head.String(), "took", time.Since(start).Round(time.Millisecond).String(), "read_store", store.kind)
+	})
 	expiry := projections.NewOfferExpiry(domain.NewCommands(store), m.Config.ExpiryInterval, m.Log)
 	m.background.Go(func() {
 		if err := expiry.Run(bg); err != nil && bg.Err() == nil {

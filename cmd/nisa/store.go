@@ -10,16 +10,27 @@ import (
 	"github.com/nisa-eu/nisa/adapters/embedded"
 	"github.com/nisa-eu/nisa/adapters/esdb"
 	"github.com/nisa-eu/nisa/adapters/httpapi"
+	"github.com/nisa-eu/nisa/adapters/memory"
 	"github.com/nisa-eu/nisa/adapters/postgres"
 	"github.com/nisa-eu/nisa/domain"
+	"github.com/nisa-eu/nisa/projections"
 )
 
-// openedStore is an event store with its readiness check.
+// openedStore is an event store with its readiness check and the read
+// store beside it.
 type openedStore struct {
 	domain.EventStore
-	kind  string // "embedded" or "postgres"
+	kind  string // "embedded", "postgres" or "esdb"
 	ready func(ctx context.Context) error
 	idem  httpapi.IdempotencyStore
+	// reads keeps the read models: in memory for the embedded store, in
+	// PostgreSQL otherwise.
+	reads projections.Store
+}
+
+// Close closes the read store and the event store.
+func (s *openedStore) Close() error {
+	return errors.Join(s.reads.Close(), s.EventStore.Close())
 }
 
 func isPostgresURL(s string) bool {
@@ -37,7 +48,7 @@ func openStore(ctx context.Context, sf storeFlags, migrate bool, log *slog.Logge
 		}
 		log.Info("event store opened", "store", "embedded", "path", s.Path())
 		ready := func(ctx context.Context) error { _, err := s.Head(ctx); return err }
-		return &openedStore{EventStore: s, kind: "embedded", ready: ready, idem: s.Idempotency()}, nil
+		return &openedStore{EventStore: s, kind: "embedded", ready: ready, idem: s.Idempotency(), reads: memory.New()}, nil
 	case isPostgresURL(sf.Store):
 		s, err := postgres.Open(ctx, sf.Store, postgres.Options{Logger: log})
 		if err != nil {
@@ -49,8 +60,13 @@ func openStore(ctx context.Context, sf storeFlags, migrate bool, log *slog.Logge
 				return nil, err
 			}
 		}
+		reads, err := postgres.OpenReadStore(ctx, s.Pool())
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
 		log.Info("event store opened", "store", "postgres", "database", s.Pool().Config().ConnConfig.Database)
-		return &openedStore{EventStore: s, kind: "postgres", ready: s.Ready, idem: s.Idempotency()}, nil
+		return &openedStore{EventStore: s, kind: "postgres", ready: s.Ready, idem: s.Idempotency(), reads: reads}, nil
 	case isESDBURL(sf.Store):
 		return openESDB(ctx, sf, migrate, log)
 	}
@@ -67,8 +83,8 @@ func isESDBURL(s string) bool {
 }
 
 // openESDB opens the EventStoreDB mode: events in EventStoreDB, everything
-// else (Idempotency-Key records, later read models and projection
-// checkpoints) in the PostgreSQL read store.
+// else (Idempotency-Key records, read models and projection checkpoints)
+// in the PostgreSQL read store.
 func openESDB(ctx context.Context, sf storeFlags, migrate bool, log *slog.Logger) (*openedStore, error) {
 	if !isPostgresURL(sf.ReadStore) {
 		return nil, fmt.Errorf("--store %s keeps events in EventStoreDB; --read-store (or NISA_READ_STORE) must name the PostgreSQL database for everything else, e.g. postgres://postgres@127.0.0.1:5432/nisa", redact(sf.Store))
@@ -83,6 +99,11 @@ func openESDB(ctx context.Context, sf storeFlags, migrate bool, log *slog.Logger
 			return nil, fmt.Errorf("read store: %w", err)
 		}
 	}
+	reads, err := postgres.OpenReadStore(ctx, rs.Pool())
+	if err != nil {
+		rs.Close()
+		return nil, fmt.Errorf("read store: %w", err)
+	}
 	es, err := esdb.Open(ctx, sf.Store, esdb.Options{Logger: log})
 	if err != nil {
 		rs.Close()
@@ -95,7 +116,7 @@ func openESDB(ctx context.Context, sf storeFlags, migrate bool, log *slog.Logger
 		return rs.Ready(ctx)
 	}
 	log.Info("event store opened", "store", "esdb", "url", redact(sf.Store), "read_store", rs.Pool().Config().ConnConfig.Database)
-	return &openedStore{EventStore: closeBoth{es, rs}, kind: "esdb", ready: ready, idem: rs.Idempotency()}, nil
+	return &openedStore{EventStore: closeBoth{es, rs}, kind: "esdb", ready: ready, idem: rs.Idempotency(), reads: reads}, nil
 }
 
 // closeBoth is the EventStoreDB store whose Close also closes the read

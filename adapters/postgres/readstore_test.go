@@ -1,0 +1,515 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nisa-eu/nisa/domain"
+	"github.com/nisa-eu/nisa/projections"
+	"github.com/nisa-eu/nisa/projections/readstoretest"
+)
+
+// openReadStore opens a read store on a fresh, migrated database, closed
+// when t ends.
+func openReadStore(t testing.TB) *ReadStore {
+	t.Helper()
+	return openReadStoreAt(t, migratedDatabase(t))
+}
+
+// openReadStoreAt opens another read store on url (as another process
+// would).
+func openReadStoreAt(t testing.TB, url string) *ReadStore {
+	t.Helper()
+	pool := newPool(t, url)
+	rs, err := OpenReadStore(testCtx(t), pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rs.Close() })
+	return rs
+}
+
+// TestReadStoreContract runs the read store contract, each test on a
+// fresh database.
+func TestReadStoreContract(t *testing.T) {
+	readstoretest.Run(t, func(t *testing.T) projections.Store { return openReadStore(t) })
+}
+
+// TestReadStoreContractNoCache runs the contract with the Update cache off:
+// every read of a Tx goes to the database.
+func TestReadStoreContractNoCache(t *testing.T) {
+	if testing.Short() {
+		t.Skip("second run of the contract: skipped with -short")
+	}
+	readstoretest.Run(t, func(t *testing.T) projections.Store {
+		rs := openReadStore(t)
+		rs.SetCacheBytes(0)
+		return rs
+	})
+}
+
+func mustLive(t testing.TB, s projections.Store, name string) (projections.Target, domain.Position) {
+	t.Helper()
+	tg, cp, err := s.Live(testCtx(t), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tg, cp
+}
+
+func rpos(n uint64) domain.Position { return domain.Position{Commit: n, Prepare: n} }
+
+// TestReadStoreTwoProcesses checks that a store whose cache another
+// process made stale notices it: the second store's write is read by the
+// first one's next Update, not what it cached.
+func TestReadStoreTwoProcesses(t *testing.T) {
+	url := migratedDatabase(t)
+	a, b := openReadStoreAt(t, url), openReadStoreAt(t, url)
+	ctx := testCtx(t)
+	tg, _ := mustLive(t, a, "p")
+	put := func(s projections.Store, from, to uint64, v string) {
+		t.Helper()
+		err := s.Update(ctx, tg, rpos(from), rpos(to), func(tx projections.Tx) error {
+			old, ok, err := tx.Get(ctx, "c", "x")
+			if err != nil {
+				return err
+			}
+			var prev string
+			if ok {
+				m, err := projections.As[map[string]string](old)
+				if err != nil {
+					return err
+				}
+				prev = m["v"]
+			}
+			return tx.Put(ctx, projections.Doc{Coll: "c", ID: "x", Keys: []string{"all"}, Value: map[string]string{"v": prev + v}})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	put(a, 0, 1, "a")
+	put(b, 1, 2, "b")
+	put(a, 2, 3, "c") // a's cache knows "a": it must read "ab"
+	v, ok, err := b.Doc(ctx, "c", "x")
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if got := string(v.(json.RawMessage)); got != `{"v":"abc"}` {
+		t.Errorf("document = %s, want {\"v\":\"abc\"}", got)
+	}
+	// A stale batch of a changes nothing.
+	err = a.Update(ctx, tg, rpos(2), rpos(3), func(tx projections.Tx) error { return nil })
+	var stale *projections.StaleError
+	if !errors.As(err, &stale) || stale.Checkpoint != rpos(3) {
+		t.Errorf("stale Update = %v", err)
+	}
+}
+
+// TestReadStoreScoreAgreesWithScore checks the SQL score against
+// projections.Score on random documents and queries, weights included
+// that make float sums and rounding delicate.
+func TestReadStoreScoreAgreesWithScore(t *testing.T) {
+	s := openReadStore(t)
+	ctx := testCtx(t)
+	tg, _ := mustLive(t, s, "catalogue")
+	r := rand.New(rand.NewPCG(7, 9))
+	words := make([]string, 40)
+	for i := range words {
+		words[i] = fmt.Sprintf("w%02d", i)
+	}
+	some := func(n int) []string {
+		var out []string
+		for range n {
+			out = append(out, words[r.IntN(len(words))])
+		}
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	docs := map[string]projections.OfferDoc{}
+	err := s.Update(ctx, tg, domain.Start, rpos(1), func(tx projections.Tx) error {
+		for i := range 300 {
+			o := projections.OfferDoc{ID: fmt.Sprintf("o%03d", i), OwnerOrgID: "org", Kind: "offer", Status: "published",
+				PublishedAt: time.Date(2026, 1, 1+i%5, 0, 0, 0, 0, time.UTC),
+				TitleTerms:  some(3), TextTerms: some(8), CodeTerms: some(6)}
+			docs[o.ID] = o
+			if err := tx.PutOffer(ctx, o); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	weights := []float64{1, 0.8, 0.6, 0.333, 0.1 + 0.2, 0.617, 0.45, 0.0001, 1.0 / 3, 0.7}
+	for range 60 {
+		var terms []projections.QueryTerm
+		for tok := range 1 + r.IntN(3) {
+			for range 1 + r.IntN(4) {
+				terms = append(terms, projections.QueryTerm{Token: tok, Term: words[r.IntN(len(words))], Weight: weights[r.IntN(len(weights))]})
+			}
+		}
+		res, err := s.SearchOffers(ctx, projections.SearchQuery{Terms: terms, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]float64{}
+		for id, d := range docs {
+			for _, q := range terms {
+				if slices.Contains(d.TitleTerms, q.Term) || slices.Contains(d.TextTerms, q.Term) || slices.Contains(d.CodeTerms, q.Term) {
+					want[id] = projections.Score(terms, d.TitleTerms, d.TextTerms, d.CodeTerms)
+					break
+				}
+			}
+		}
+		if res.Total != len(want) {
+			t.Errorf("%v: total %d, want %d", terms, res.Total, len(want))
+		}
+		for _, h := range res.Hits {
+			if w, ok := want[h.Doc.ID]; !ok || w != h.Score {
+				t.Errorf("%v: %s scored %v, projections.Score says %v", terms, h.Doc.ID, h.Score, w)
+			}
+		}
+	}
+}
+
+// TestReadStoreSimilarityIsPgTrgm checks that projections.Similarity is
+// pg_trgm's similarity for single words.
+func TestReadStoreSimilarityIsPgTrgm(t *testing.T) {
+	s := openReadStore(t)
+	ctx := testCtx(t)
+	pairs := [][2]string{
+		{"metal", "metall"}, {"maschin", "maschn"}, {"logist", "logistyk"}, {"a", "ab"}, {"obrobk", "obrobka"},
+		{"cnc", "cnc"}, {"word", "wrod"}, {"x", "y"}, {"zurich", "zuerich"}, {"lodz", "lodzki"}, {"25", "250"},
+		{"automatisierung", "automatyzacja"}, {"łódź", "lodz"}, {"straße", "strasse"},
+	}
+	for _, p := range pairs {
+		var sim float32
+		if err := s.pool.QueryRow(ctx, `SELECT similarity($1, $2)`, p[0], p[1]).Scan(&sim); err != nil {
+			t.Fatal(err)
+		}
+		if want := projections.Similarity(p[0], p[1]); math.Abs(float64(sim)-want) > 1e-6 {
+			t.Errorf("similarity(%q, %q): pg_trgm %v, projections.Similarity %v", p[0], p[1], sim, want)
+		}
+	}
+}
+
+// TestReadStoreDumpMatchesMemory feeds the same batches to this store and
+// the memory store and compares their dumps line by line. It lives in the
+// memory store's package tests when that exists; here it checks the
+// format of every kind of line.
+func TestReadStoreDumpLines(t *testing.T) {
+	s := openReadStore(t)
+	ctx := testCtx(t)
+	tg, _ := mustLive(t, s, "p")
+	at := time.Date(2026, 3, 4, 5, 6, 7, 8, time.UTC)
+	err := s.Update(ctx, tg, domain.Start, rpos(5), func(tx projections.Tx) error {
+		if err := tx.Put(ctx, projections.Doc{Coll: "c", ID: "b", Keys: []string{"z", "a", "z"}, Sort: 7, Value: map[string]any{"x": "<&>"}}); err != nil {
+			return err
+		}
+		if err := tx.Put(ctx, projections.Doc{Coll: "c", ID: "a", Value: []int{1}}); err != nil {
+			return err
+		}
+		if err := tx.PutOffer(ctx, projections.OfferDoc{ID: "o1", Kind: "offer", TitleTerms: []string{"x"}}); err != nil {
+			return err
+		}
+		if err := tx.PutOrganisation(ctx, projections.OrgDoc{ID: "g1", Name: "G"}); err != nil {
+			return err
+		}
+		if err := tx.Add(ctx, projections.Counter{Metric: "m", Dim: "d", Value: "v"}, 2); err != nil {
+			return err
+		}
+		if err := tx.Add(ctx, projections.Counter{Metric: "m"}, 0); err != nil {
+			return err
+		}
+		_, err := tx.AddEvidence(ctx, projections.Evidence{Indicator: "RCO87", Subject: "s", Month: "2026-03", Position: rpos(3), At: at})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	if err := s.Dump(ctx, "p", func(l []byte) error { lines = append(lines, string(l)); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		`{"type":"doc","coll":"c","id":"a","value":[1]}`,
+		`{"type":"doc","coll":"c","id":"b","keys":["a","z"],"sort":7,"value":{"x":"\u003c\u0026\u003e"}}`,
+		`{"type":"offer","offer":` + jsonString(t, projections.OfferDoc{ID: "o1", Kind: "offer", TitleTerms: []string{"x"}}) + `}`,
+		`{"type":"organisation","organisation":` + jsonString(t, projections.OrgDoc{ID: "g1", Name: "G"}) + `}`,
+		`{"type":"counter","counter":{"metric":"m","dim":"d","value":"v","n":2}}`,
+		`{"type":"evidence","evidence":` + jsonString(t, projections.Evidence{Indicator: "RCO87", Subject: "s", Month: "2026-03", Position: rpos(3), At: at}) + `}`,
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("dump:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func jsonString(t testing.TB, v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestReadStoreCacheEviction runs Updates with a cache too small for the
+// documents: reads fall back to the database and stay correct.
+func TestReadStoreCacheEviction(t *testing.T) {
+	s := openReadStore(t)
+	s.SetCacheBytes(4 << 10)
+	ctx := testCtx(t)
+	tg, _ := mustLive(t, s, "p")
+	cp := domain.Start
+	for round := range 5 {
+		next := rpos(cp.Commit + 1)
+		err := s.Update(ctx, tg, cp, next, func(tx projections.Tx) error {
+			for i := range 200 {
+				id := fmt.Sprint(i)
+				v, ok, err := tx.Get(ctx, "c", id)
+				if err != nil {
+					return err
+				}
+				n := 0
+				if ok {
+					m, err := projections.As[map[string]int](v)
+					if err != nil {
+						return err
+					}
+					n = m["n"]
+				}
+				if n != round {
+					return fmt.Errorf("round %d: document %s at %d", round, id, n)
+				}
+				if err := tx.Put(ctx, projections.Doc{Coll: "c", ID: id, Keys: []string{"all"}, Sort: int64(i), Value: map[string]int{"n": n + 1}}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cp = next
+	}
+	list, next, err := s.List(ctx, "c", "all", "", 1000)
+	if err != nil || len(list) != 200 || next != "" {
+		t.Fatalf("List = %d docs, %q, %v", len(list), next, err)
+	}
+}
+
+// ---------------------------------------------------------------------------
+// Benchmarks
+
+// benchVocabulary is a vocabulary with a Zipf-like use: term i is drawn
+// with probability ∝ 1/(i+10).
+type benchVocabulary struct {
+	words []string
+	cum   []float64
+}
+
+func newBenchVocabulary(r *rand.Rand, n int) *benchVocabulary {
+	v := &benchVocabulary{}
+	seen := map[string]bool{}
+	syll := []string{"ka", "ro", "mi", "tel", "sta", "pol", "ner", "vo", "lu", "dek", "bar", "zin", "gra", "fu", "sen", "ost", "wal", "mer", "tra", "con"}
+	for len(v.words) < n {
+		var b strings.Builder
+		for range 2 + r.IntN(3) {
+			b.WriteString(syll[r.IntN(len(syll))])
+		}
+		if w := b.String(); !seen[w] {
+			seen[w] = true
+			v.words = append(v.words, w)
+		}
+	}
+	sum := 0.0
+	for i := range v.words {
+		sum += 1 / float64(i+10)
+		v.cum = append(v.cum, sum)
+	}
+	for i := range v.cum {
+		v.cum[i] /= sum
+	}
+	return v
+}
+
+func (v *benchVocabulary) draw(r *rand.Rand) string {
+	return v.words[sort.SearchFloat64s(v.cum, r.Float64())]
+}
+
+func (v *benchVocabulary) some(r *rand.Rand, n int) []string {
+	out := make([]string, 0, n)
+	for range n {
+		out = append(out, v.draw(r))
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// benchOffer is a realistic offer: 6 title terms, 60 description terms and
+// the ~40 label terms of its NACE codes (shared by every offer with the
+// same codes).
+func benchOffer(r *rand.Rand, v *benchVocabulary, codeTerms [][]string, i int) projections.OfferDoc {
+	countries := []string{"DE", "PL", "CZ"}
+	kinds := []string{"offer", "request"}
+	cats := []string{"product", "service", "supplier_search", "subcontracting", "cooperation_partner", "rd_partner"}
+	div := r.IntN(len(codeTerms))
+	title := v.some(r, 6)
+	return projections.OfferDoc{
+		ID: fmt.Sprintf("offer-%06d", i), OwnerOrgID: fmt.Sprintf("org-%05d", r.IntN(20000)), OwnerName: "Org",
+		OwnerCountry: countries[r.IntN(3)], Kind: kinds[r.IntN(2)], Category: cats[r.IntN(len(cats))],
+		PartnershipTypes: []string{"commercial"}, Title: domain.Text{EN: strings.Join(title, " ")},
+		Description: domain.Text{EN: "A description of the offer with some words in it, as people write them."},
+		NACE:        []string{fmt.Sprintf("%02d.1", div)}, Codes: []string{fmt.Sprintf("%02d.1", div), fmt.Sprintf("%02d", div), string(rune('A' + div%20))},
+		Languages: []string{"de", "en"}, Regions: []string{"DED2", "DED"}, Status: "published",
+		ValidUntil:  time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
+		PublishedAt: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute),
+		UpdatedAt:   time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), Version: 2,
+		TitleTerms: title, TextTerms: v.some(r, 60), CodeTerms: codeTerms[div],
+	}
+}
+
+// loadBenchOffers writes n offers in Updates of 1,000.
+func loadBenchOffers(b *testing.B, s *ReadStore, n int) *benchVocabulary {
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(1, 2))
+	v := newBenchVocabulary(r, 20000)
+	codeTerms := make([][]string, 80)
+	for i := range codeTerms {
+		codeTerms[i] = v.some(r, 40)
+	}
+	tg, _ := mustLive(b, s, "catalogue")
+	cp := domain.Start
+	start := time.Now()
+	for done := 0; done < n; done += 1000 {
+		next := rpos(cp.Commit + 1)
+		err := s.Update(ctx, tg, cp, next, func(tx projections.Tx) error {
+			for i := done; i < min(done+1000, n); i++ {
+				if err := tx.PutOffer(ctx, benchOffer(r, v, codeTerms, i)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		cp = next
+	}
+	b.Logf("loaded %d offers in %v (%.0f offers/s)", n, time.Since(start).Round(time.Millisecond), float64(n)/time.Since(start).Seconds())
+	if _, err := s.pool.Exec(ctx, "VACUUM ANALYZE rm_offers"); err != nil {
+		b.Fatal(err)
+	}
+	return v
+}
+
+// BenchmarkReadStoreSearch searches 100,000 offers with queries of 1–3
+// words, planned against the store's vocabulary (projections.Plan: each
+// word expands to its prefixes and near misses), with facets on every
+// other query. It reports the 50th and 95th percentile of SearchOffers.
+func BenchmarkReadStoreSearch(b *testing.B) {
+	s := openReadStore(b)
+	v := loadBenchOffers(b, s, 100_000)
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(3, 4))
+	// Query words are drawn as users would type them: any word of the
+	// vocabulary (uniformly), and sometimes a prefix of one.
+	queries := make([][]projections.QueryTerm, 200)
+	for i := range queries {
+		var words []string
+		for range 1 + r.IntN(3) {
+			w := v.words[r.IntN(len(v.words))]
+			if r.IntN(4) == 0 {
+				w = w[:max(3, len(w)-2)]
+			}
+			words = append(words, w)
+		}
+		terms, err := projections.Plan(ctx, s, strings.Join(words, " "))
+		if err != nil {
+			b.Fatal(err)
+		}
+		queries[i] = terms
+	}
+	var times []time.Duration
+	hits := 0
+	b.ResetTimer()
+	for i := range b.N {
+		q := projections.SearchQuery{Terms: queries[i%len(queries)], Limit: 20, Facets: i%2 == 0}
+		if i%3 == 0 {
+			q.Status = []string{"published"}
+		}
+		start := time.Now()
+		res, err := s.SearchOffers(ctx, q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		times = append(times, time.Since(start))
+		hits += res.Total
+	}
+	b.StopTimer()
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(times[len(times)*95/100].Microseconds())/1000, "p95-ms")
+	b.ReportMetric(float64(hits)/float64(b.N), "matches/query")
+}
+
+// BenchmarkReadStoreUpdate measures Update throughput: batches of 1,000
+// generic documents, each read first (as the projections do), in a
+// generation the store caches completely (a rebuild).
+func BenchmarkReadStoreUpdate(b *testing.B) {
+	s := openReadStore(b)
+	ctx := context.Background()
+	tg, _ := mustLive(b, s, "p")
+	cp := domain.Start
+	type doc struct {
+		ID, Title, Org string
+		N              int
+		Tags           []string
+	}
+	b.ResetTimer()
+	start := time.Now()
+	docs := 0
+	for i := range b.N {
+		next := rpos(cp.Commit + 1)
+		err := s.Update(ctx, tg, cp, next, func(tx projections.Tx) error {
+			for j := range 1000 {
+				id := fmt.Sprintf("d%07d", (i*1000+j)%200_000) // documents are updated again and again
+				v, ok, err := tx.Get(ctx, "docs", id)
+				if err != nil {
+					return err
+				}
+				d := doc{ID: id, Title: "A meeting about metal working", Org: fmt.Sprintf("org-%d", j%500), Tags: []string{"a", "b"}}
+				if ok {
+					old, err := projections.As[doc](v)
+					if err != nil {
+						return err
+					}
+					d.N = old.N + 1
+				}
+				if err := tx.Put(ctx, projections.Doc{Coll: "docs", ID: id, Keys: []string{"all", "org:" + d.Org}, Sort: int64(j), Value: d}); err != nil {
+					return err
+				}
+				if err := tx.Add(ctx, projections.Counter{Metric: "docs", Dim: "org", Value: d.Org}, 1); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		cp = next
+		docs += 1000
+	}
+	b.ReportMetric(float64(docs)/time.Since(start).Seconds(), "docs/s")
+}

@@ -1,0 +1,315 @@
+package projections
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/nisa-eu/nisa/domain"
+)
+
+// Feed is a watermill message.Subscriber over the event store's global log:
+// subscribing to topic NAME yields the events after projection NAME's
+// checkpoint as messages, first from history, then live.
+//
+// Why a subscriber over the store's catch-up subscription rather than
+// watermill-sql over the PostgreSQL event table: the same feed then runs on
+// every event store (embedded, PostgreSQL, EventStoreDB), the store's
+// subscription already guarantees the gap-free order the projections need,
+// and the checkpoint lives in the read store, committed with the read
+// model, not in a watermill offsets table beside it.
+//
+// One message carries a batch of consecutive events (all that are at hand,
+// up to MaxBatch), so a rebuild pays the router's per-message cost once per
+// batch. The payload is a JSON summary ({"projection", "generation",
+// "from", "to", "events"}); the events themselves travel in-process in the
+// message's context (BatchOf). The feed sends the next batch only after the
+// previous one was acked, so a projection sees its events strictly in
+// order; a nacked batch is sent again after RedeliveryDelay.
+type Feed struct {
+	// Events is the event store.
+	Events domain.EventStore
+	// Reads is the read store holding the checkpoints.
+	Reads Store
+	// Projections are the projections that may subscribe, by name.
+	Projections map[string]Projection
+	// Target, when set, picks the generation a topic applies to and where
+	// it starts (default: Reads.Live).
+	Target func(ctx context.Context, name string) (Target, domain.Position, error)
+	// Until, when set, ends a subscription once it has delivered every
+	// event up to this position (a rebuild catching up to the head).
+	Until *domain.Position
+	// OnStart, when set, is told where a subscription starts (the
+	// checkpoint it found).
+	OnStart func(t Target, from domain.Position)
+	// MaxBatch bounds the events of one message (default 500).
+	MaxBatch int
+	// RedeliveryDelay is the pause before a nacked batch is sent again
+	// (default 1s).
+	RedeliveryDelay time.Duration
+
+	mu     sync.Mutex
+	closed bool
+	cancel []context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// Batch is the content of one feed message: consecutive events of the
+// global log, and the decoded payloads of those the projection handles
+// (nil for the others).
+type Batch struct {
+	Target   Target
+	From, To domain.Position
+	Events   []domain.Event
+	Payloads []domain.Payload
+	// DecodeErr is set when an event the projection handles could not be
+	// decoded: the batch cannot be applied.
+	DecodeErr error
+
+	// skipTo is set by the handler when the read store was ahead (another
+	// process applied the events); restart when the feed must start over
+	// from the live generation.
+	skipTo  *domain.Position
+	restart bool
+}
+
+type batchKey struct{}
+
+// BatchOf returns the batch a feed message carries.
+func BatchOf(msg *message.Message) (*Batch, bool) {
+	b, ok := msg.Context().Value(batchKey{}).(*Batch)
+	return b, ok
+}
+
+// SkipTo tells the feed that the read store's checkpoint is already at pos:
+// it drops the events up to pos and continues from there.
+func (b *Batch) SkipTo(pos domain.Position) { b.skipTo = &pos }
+
+// Restart tells the feed to start the subscription over from the live
+// generation's checkpoint (the generation was retired by a rebuild).
+func (b *Batch) Restart() { b.restart = true }
+
+var errFeedClosed = errors.New("projections: feed closed")
+
+// Subscribe starts feeding projection topic. The channel closes when ctx
+// ends, the feed is closed, Until is reached, or the store fails (the
+// failure is reported through the next Subscribe, as watermill restarts
+// nothing by itself: the Runner does).
+func (f *Feed) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
+	p, ok := f.Projections[topic]
+	if !ok {
+		return nil, fmt.Errorf("projections: no projection named %q", topic)
+	}
+	f.mu.Lock()
+	if f.closed {
+		f.mu.Unlock()
+		return nil, errFeedClosed
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	f.cancel = append(f.cancel, cancel)
+	f.wg.Add(1)
+	f.mu.Unlock()
+	out := make(chan *message.Message)
+	go func() {
+		defer f.wg.Done()
+		defer close(out)
+		defer cancel()
+		f.run(ctx, p, out)
+	}()
+	return out, nil
+}
+
+// Close stops every subscription and waits for them to end.
+func (f *Feed) Close() error {
+	f.mu.Lock()
+	f.closed = true
+	for _, c := range f.cancel {
+		c()
+	}
+	f.mu.Unlock()
+	f.wg.Wait()
+	return nil
+}
+
+func (f *Feed) target(ctx context.Context, name string) (Target, domain.Position, error) {
+	if f.Target != nil {
+		return f.Target(ctx, name)
+	}
+	return f.Reads.Live(ctx, name)
+}
+
+// run feeds one projection until ctx ends or Until is reached, starting
+// over whenever a handler asks for it.
+func (f *Feed) run(ctx context.Context, p Projection, out chan<- *message.Message) {
+	for ctx.Err() == nil {
+		done, err := f.follow(ctx, p, out)
+		if done {
+			return
+		}
+		if err != nil && ctx.Err() == nil {
+			// The store failed: wait and follow again from the checkpoint.
+			select {
+			case <-ctx.Done():
+			case <-time.After(f.redelivery()):
+			}
+		}
+	}
+}
+
+func (f *Feed) redelivery() time.Duration {
+	if f.RedeliveryDelay > 0 {
+		return f.RedeliveryDelay
+	}
+	return time.Second
+}
+
+// follow subscribes from the projection's checkpoint and sends batches. It
+// returns done when the feed must end (ctx, Until) and otherwise when it
+// must start over.
+func (f *Feed) follow(ctx context.Context, p Projection, out chan<- *message.Message) (done bool, err error) {
+	t, from, err := f.target(ctx, p.Name())
+	if err != nil {
+		return false, err
+	}
+	if f.OnStart != nil {
+		f.OnStart(t, from)
+	}
+	if f.Until != nil && !from.Less(*f.Until) {
+		return true, nil
+	}
+	sub, cancel := context.WithCancel(ctx)
+	defer cancel()
+	events := make(chan domain.Event, 4096)
+	subErr := make(chan error, 1)
+	go func() {
+		defer close(events)
+		for ev, err := range f.Events.Subscribe(sub, from) {
+			if err != nil {
+				subErr <- err
+				return
+			}
+			select {
+			case events <- ev:
+			case <-sub.Done():
+				return
+			}
+		}
+	}()
+	maxBatch := f.MaxBatch
+	if maxBatch <= 0 {
+		maxBatch = 500
+	}
+	var skipTo domain.Position
+	for {
+		// Block for the first event of a batch, then take what is at hand.
+		var evs []domain.Event
+		select {
+		case <-ctx.Done():
+			return true, nil
+		case ev, ok := <-events:
+			if !ok {
+				select {
+				case err := <-subErr:
+					return false, err
+				default:
+					return ctx.Err() != nil, nil
+				}
+			}
+			evs = append(evs, ev)
+		}
+	gather:
+		for len(evs) < maxBatch {
+			select {
+			case ev, ok := <-events:
+				if !ok {
+					break gather
+				}
+				evs = append(evs, ev)
+			default:
+				break gather
+			}
+		}
+		if f.Until != nil {
+			for i, ev := range evs {
+				if f.Until.Less(ev.Position) {
+					evs = evs[:i]
+					break
+				}
+			}
+		}
+		// Drop what another process applied already.
+		for len(evs) > 0 && !skipTo.Less(evs[0].Position) {
+			evs = evs[1:]
+		}
+		if len(evs) > 0 {
+			b := newBatch(p, t, from, evs)
+			next, restart, ok := f.deliver(ctx, out, b)
+			switch {
+			case !ok:
+				return true, nil
+			case restart:
+				return false, nil
+			case next != nil:
+				skipTo, from = *next, *next
+			default:
+				from = b.To
+			}
+		}
+		if f.Until != nil && !from.Less(*f.Until) {
+			return true, nil
+		}
+	}
+}
+
+func newBatch(p Projection, t Target, from domain.Position, evs []domain.Event) *Batch {
+	b := &Batch{Target: t, From: from, To: evs[len(evs)-1].Position, Events: evs, Payloads: make([]domain.Payload, len(evs))}
+	for i, ev := range evs {
+		if !p.Handles(ev.Type) {
+			continue
+		}
+		pl, err := domain.Decode(ev)
+		if err != nil {
+			b.DecodeErr = fmt.Errorf("projection %s: %w", p.Name(), err)
+			break
+		}
+		b.Payloads[i] = pl
+	}
+	return b
+}
+
+// deliver sends the batch until it is acked. It returns where the read
+// store already was (SkipTo), whether to restart, and false when ctx ended.
+func (f *Feed) deliver(ctx context.Context, out chan<- *message.Message, b *Batch) (*domain.Position, bool, bool) {
+	payload, _ := json.Marshal(map[string]any{
+		"projection": b.Target.Name, "generation": b.Target.Generation,
+		"from": b.From, "to": b.To, "events": len(b.Events),
+	})
+	for {
+		b.skipTo, b.restart = nil, false
+		msg := message.NewMessage(fmt.Sprintf("%s.%d.%s", b.Target.Name, b.Target.Generation, b.To), payload)
+		msg.Metadata.Set("projection", b.Target.Name)
+		msg.SetContext(context.WithValue(ctx, batchKey{}, b))
+		select {
+		case out <- msg:
+		case <-ctx.Done():
+			return nil, false, false
+		}
+		select {
+		case <-msg.Acked():
+			return b.skipTo, b.restart, true
+		case <-msg.Nacked():
+		case <-ctx.Done():
+			return nil, false, false
+		}
+		select {
+		case <-time.After(f.redelivery()):
+		case <-ctx.Done():
+			return nil, false, false
+		}
+	}
+}
