@@ -204,50 +204,96 @@ func (f *Feed) follow(ctx context.Context, p Projection, out chan<- *message.Mes
 	if maxBatch <= 0 {
 		maxBatch = 500
 	}
+	// Gather and decode the next batches while the handler applies the
+	// current one.
+	type prepared struct {
+		b   *Batch
+		err error
+		end bool
+	}
+	batches := make(chan prepared, 2)
+	go func() {
+		defer close(batches)
+		send := func(pr prepared) bool {
+			select {
+			case batches <- pr:
+				return true
+			case <-sub.Done():
+				return false
+			}
+		}
+		for {
+			// Block for the first event of a batch, then take what is at hand.
+			var evs []domain.Event
+			select {
+			case <-sub.Done():
+				return
+			case ev, ok := <-events:
+				if !ok {
+					select {
+					case err := <-subErr:
+						send(prepared{err: err})
+					default:
+						send(prepared{end: true})
+					}
+					return
+				}
+				evs = append(evs, ev)
+			}
+		gather:
+			for len(evs) < maxBatch {
+				select {
+				case ev, ok := <-events:
+					if !ok {
+						break gather
+					}
+					evs = append(evs, ev)
+				default:
+					break gather
+				}
+			}
+			if f.Until != nil {
+				for i, ev := range evs {
+					if f.Until.Less(ev.Position) {
+						evs = evs[:i]
+						break
+					}
+				}
+				if len(evs) == 0 {
+					send(prepared{end: true})
+					return
+				}
+			}
+			if !send(prepared{b: newBatch(p, t, evs)}) {
+				return
+			}
+		}
+	}()
 	var skipTo domain.Position
 	for {
-		// Block for the first event of a batch, then take what is at hand.
-		var evs []domain.Event
+		var pr prepared
 		select {
 		case <-ctx.Done():
 			return true, nil
-		case ev, ok := <-events:
-			if !ok {
-				select {
-				case err := <-subErr:
-					return false, err
-				default:
-					return ctx.Err() != nil, nil
-				}
-			}
-			evs = append(evs, ev)
+		case pr = <-batches:
 		}
-	gather:
-		for len(evs) < maxBatch {
-			select {
-			case ev, ok := <-events:
-				if !ok {
-					break gather
-				}
-				evs = append(evs, ev)
-			default:
-				break gather
-			}
+		switch {
+		case pr.err != nil:
+			return false, pr.err
+		case pr.b == nil:
+			return pr.end || ctx.Err() != nil, nil
 		}
-		if f.Until != nil {
-			for i, ev := range evs {
-				if f.Until.Less(ev.Position) {
-					evs = evs[:i]
-					break
-				}
-			}
-		}
+		b := pr.b
 		// Drop what another process applied already.
-		for len(evs) > 0 && !skipTo.Less(evs[0].Position) {
-			evs = evs[1:]
+		if n := len(b.Events); n > 0 && !skipTo.Less(b.Events[0].Position) {
+			i := 0
+			for i < n && !skipTo.Less(b.Events[i].Position) {
+				i++
+			}
+			b.Events, b.Payloads = b.Events[i:], b.Payloads[i:]
 		}
-		if len(evs) > 0 {
-			b := newBatch(p, t, from, evs)
+		if len(b.Events) > 0 {
+			b.From = from
 			next, restart, ok := f.deliver(ctx, out, b)
 			switch {
 			case !ok:
@@ -266,8 +312,8 @@ func (f *Feed) follow(ctx context.Context, p Projection, out chan<- *message.Mes
 	}
 }
 
-func newBatch(p Projection, t Target, from domain.Position, evs []domain.Event) *Batch {
-	b := &Batch{Target: t, From: from, To: evs[len(evs)-1].Position, Events: evs, Payloads: make([]domain.Payload, len(evs))}
+func newBatch(p Projection, t Target, evs []domain.Event) *Batch {
+	b := &Batch{Target: t, To: evs[len(evs)-1].Position, Events: evs, Payloads: make([]domain.Payload, len(evs))}
 	for i, ev := range evs {
 		if !p.Handles(ev.Type) {
 			continue

@@ -264,8 +264,11 @@ func (*Timeline) entry(ctx context.Context, tx Tx, ev domain.Event, orgID, role,
 	if orgID == "" {
 		return nil
 	}
-	pos := ev.Position.String()
-	e := TimelineEntry{ID: orgID + "/" + pos, OrgID: orgID, Position: ev.Position, At: ev.RecordedAt, Type: ev.Type,
+	// The id sorts like the position (List breaks ties of Sort by id
+	// descending, and on PostgreSQL the events of one commit share
+	// Position.Commit).
+	id := fmt.Sprintf("%s/%020d.%020d", orgID, ev.Position.Commit, ev.Position.Prepare)
+	e := TimelineEntry{ID: id, OrgID: orgID, Position: ev.Position, At: ev.RecordedAt, Type: ev.Type,
 		StreamID: ev.StreamID, Summary: summary, Role: role, OtherOrgID: other}
 	return tx.Put(ctx, Doc{Coll: TimelineCollection, ID: e.ID, Keys: []string{"org:" + orgID}, Sort: int64(ev.Position.Commit), Value: e})
 }

@@ -28,7 +28,10 @@ type route struct {
 	resp         any    // prototype of the success response
 	status       int    // success status
 	public       bool   // no authentication
-	handle       func(w http.ResponseWriter, r *http.Request, c *call) error
+	// readModel: answered from the read models, which hold the present
+	// only (no as_of).
+	readModel bool
+	handle    func(w http.ResponseWriter, r *http.Request, c *call) error
 }
 
 // call is the context of one authenticated request.

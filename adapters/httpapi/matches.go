@@ -72,7 +72,7 @@ func orgUnknown(id string) error {
 
 func (a *API) matchRoutes() []route {
 	return []route{
-		{method: "GET", path: "/v1/offers/{id}/matches", op: "matchOffer",
+		{method: "GET", path: "/v1/offers/{id}/matches", readModel: true, op: "matchOffer",
 			summary: "What could answer an offer or request: for a request the published offers that could fulfil it, for an offer the requests it could fulfil, best first, each with its score (0..100) and reasons (shared NACE codes, cross-border, languages, regions, shared words, freshness); ?limit= 1..100, default 20",
 			who:     "admin, coordinator, auditor, the owner organisation's partner",
 			resp:    matchList{}, status: 200,
@@ -107,7 +107,7 @@ func (a *API) matchRoutes() []route {
 				writeJSON(w, http.StatusOK, offerMatches(ms))
 				return nil
 			}},
-		{method: "GET", path: "/v1/organisations/{id}/recommendations", op: "recommendForOrganisation",
+		{method: "GET", path: "/v1/organisations/{id}/recommendations", readModel: true, op: "recommendForOrganisation",
 			summary: "Recommendations for an organisation, best first, each with its score (0..100) and reasons: ?for=offers (default: published offers and requests of other organisations that fit its sectors) or ?for=partners (active organisations sharing a sector); ?limit= 1..100, default 20",
 			who:     "admin, coordinator, auditor, the organisation's partner",
 			resp:    matchList{}, status: 200,

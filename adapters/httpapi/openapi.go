@@ -43,7 +43,7 @@ func (a *API) openAPI() map[string]any {
 		for _, m := range param.FindAllStringSubmatch(rt.path, -1) {
 			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
 		}
-		if rt.method == "GET" && strings.Count(rt.path, "{") > 0 && !strings.HasSuffix(rt.path, "/events") {
+		if rt.method == "GET" && strings.Count(rt.path, "{") > 0 && !strings.HasSuffix(rt.path, "/events") && !rt.readModel {
 			params = append(params, map[string]any{"name": "as_of", "in": "query", "description": "RFC 3339 time: the state as it was then", "schema": map[string]any{"type": "string", "format": "date-time"}})
 		}
 		if rt.method == "POST" || rt.method == "PUT" {

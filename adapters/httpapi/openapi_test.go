@@ -13,6 +13,7 @@ import (
 
 	"github.com/nisa-eu/nisa/adapters/embedded"
 	"github.com/nisa-eu/nisa/adapters/httpapi"
+	"github.com/nisa-eu/nisa/adapters/memory"
 )
 
 // TestOpenAPIMatchesRouter checks that the document served at /openapi.json
@@ -24,7 +25,7 @@ func TestOpenAPIMatchesRouter(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	srv := httpapi.New(httpapi.Config{Store: s, Idempotency: s.Idempotency(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv := httpapi.New(httpapi.Config{Store: s, Idempotency: s.Idempotency(), Reads: memory.New(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	hs := httptest.NewServer(srv.Handler())
 	defer hs.Close()
 
@@ -70,7 +71,7 @@ func TestOpenAPIMatchesRouter(t *testing.T) {
 	}
 	for _, op := range documented {
 		method, path, _ := strings.Cut(op, " ")
-		path = strings.NewReplacer("{id}", "x1", "{interest_id}", "x2", "{registration_id}", "x3").Replace(path)
+		path = strings.NewReplacer("{id}", "x1", "{interest_id}", "x2", "{registration_id}", "x3", "{indicator}", "RCO87").Replace(path)
 		req, _ := http.NewRequest(method, hs.URL+path, nil)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {

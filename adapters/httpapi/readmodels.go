@@ -242,7 +242,7 @@ func (c *call) requireReader(what string) error {
 
 func (a *API) readModelRoutes() []route {
 	return []route{
-		{method: "GET", path: "/v1/meetings", op: "listMeetings",
+		{method: "GET", path: "/v1/meetings", readModel: true, op: "listMeetings",
 			summary: "List meetings, latest start first, with their seat figures: ?status=scheduled|cancelled, ?org= (meetings an organisation registered for; a partner only its own), ?cursor=, ?limit= (1..100, default 20)",
 			who:     "every role",
 			resp:    meetingPage{}, status: 200,
@@ -293,7 +293,7 @@ func (a *API) readModelRoutes() []route {
 				writeJSON(w, http.StatusOK, out)
 				return nil
 			}},
-		{method: "GET", path: "/v1/meetings/{id}/roster", op: "getMeetingRoster",
+		{method: "GET", path: "/v1/meetings/{id}/roster", readModel: true, op: "getMeetingRoster",
 			summary: "The roster of a meeting as coordinators run it: registrations sorted into registered, waitlist (in order), pending approval, checked in, no-shows, cancelled, rejected and approved, with organisation names and countries, seats taken and counts per country (participants are only counted)",
 			who:     "admin, coordinator, auditor",
 			resp:    projections.MeetingRoster{}, status: 200,
@@ -319,7 +319,7 @@ func (a *API) readModelRoutes() []route {
 				writeJSON(w, http.StatusOK, m)
 				return nil
 			}},
-		{method: "GET", path: "/v1/exchange-visits", op: "listExchangeVisits",
+		{method: "GET", path: "/v1/exchange-visits", readModel: true, op: "listExchangeVisits",
 			summary: "Overview of exchange visits, most recently proposed first: ?status=, ?org= (guest or host), ?country= (the guest's or host's), ?project= (project reference), combinable; ?cursor=, ?limit= (1..100, default 20). A partner sees only the visits of its own organisation",
 			who:     "admin, coordinator, auditor; a partner: its own organisation's visits",
 			resp:    visitPage{}, status: 200,
@@ -410,7 +410,7 @@ func (a *API) readModelRoutes() []route {
 				writeJSON(w, http.StatusOK, visitPage{Items: vs, NextCursor: page.next})
 				return nil
 			}},
-		{method: "GET", path: "/v1/organisations/{id}/timeline", op: "getOrganisationTimeline",
+		{method: "GET", path: "/v1/organisations/{id}/timeline", readModel: true, op: "getOrganisationTimeline",
 			summary: "What happened to or by an organisation, newest first: its profile, its offers and the interests in them, its interests in others' offers, its meeting registrations, its exchange visits; each entry with the event's position, type, stream, a short summary and the organisation's role; ?cursor=, ?limit= (1..100, default 20)",
 			who:     "admin, coordinator, auditor, the organisation's partner",
 			resp:    timelinePage{}, status: 200,
@@ -444,7 +444,7 @@ func (a *API) readModelRoutes() []route {
 				writeJSON(w, http.StatusOK, timelinePage{Items: entries, NextCursor: page.next})
 				return nil
 			}},
-		{method: "GET", path: "/v1/stats", op: "getStats",
+		{method: "GET", path: "/v1/stats", readModel: true, op: "getStats",
 			summary: "Dashboard figures (organisations, offers, registrations, exchange visits: totals, by dimension and by month) and the Interreg indicators RCO87, RCO81, RCO115 and visits_completed (total, by country, by month)",
 			who:     "admin, coordinator, auditor",
 			resp:    statsView{}, status: 200,
@@ -482,7 +482,7 @@ func (a *API) readModelRoutes() []route {
 				writeJSON(w, http.StatusOK, out)
 				return nil
 			}},
-		{method: "GET", path: "/v1/stats/indicators/{indicator}/evidence", op: "listIndicatorEvidence",
+		{method: "GET", path: "/v1/stats/indicators/{indicator}/evidence", readModel: true, op: "listIndicatorEvidence",
 			summary: "The events an indicator (RCO87, RCO81, RCO115, visits_completed) counts, by position: each with its subject, country, month, stream, event type, time and a note; ?after= (the next of the previous page), ?limit= (1..1000, default 100)",
 			who:     "admin, coordinator, auditor",
 			resp:    evidencePage{}, status: 200,

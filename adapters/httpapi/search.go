@@ -433,7 +433,7 @@ func (c *call) searchQuery(r *http.Request, offers bool) (projections.SearchQuer
 
 func (a *API) searchRoutes() []route {
 	return []route{
-		{method: "GET", path: "/v1/search/offers", op: "searchOffers",
+		{method: "GET", path: "/v1/search/offers", readModel: true, op: "searchOffers",
 			summary: "Search published (or expired, withdrawn) offers and requests across languages: q (free text, ≤ 200 characters; NACE labels and keywords in de, pl, cs, en count too) and filters kind, category, partnership_type, nace, country, nuts, language, status, valid_on (repeat or comma-separate values); sort=relevance|recent, cursor, limit (1..100, default 20), facets=true|false. Drafts are never found",
 			who:     "every role",
 			resp:    offerSearchPage{}, status: 200,
@@ -456,7 +456,7 @@ func (a *API) searchRoutes() []route {
 				writeJSON(w, http.StatusOK, page)
 				return nil
 			}},
-		{method: "GET", path: "/v1/search/organisations", op: "searchOrganisations",
+		{method: "GET", path: "/v1/search/organisations", readModel: true, op: "searchOrganisations",
 			summary: "Search organisation profiles across languages: q (free text, ≤ 200 characters: name, city, description, networks, sector labels) and filters kind, nace, country, nuts, language, status (active by default; deactivated) (repeat or comma-separate values); sort=relevance|recent, cursor, limit (1..100, default 20), facets=true|false",
 			who:     "every role",
 			resp:    orgSearchPage{}, status: 200,
