@@ -280,6 +280,19 @@ func (r *Runner) WaitFor(ctx context.Context, pos domain.Position) error {
 	}
 }
 
+// Reached reports whether every projection has applied the global log up
+// to pos.
+func (r *Runner) Reached(pos domain.Position) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, p := range r.progress {
+		if p.Checkpoint.Less(pos) {
+			return false
+		}
+	}
+	return true
+}
+
 // CatchUp waits until every projection has applied the events the store
 // held when CatchUp was called (the read models are complete as of then).
 func (r *Runner) CatchUp(ctx context.Context) error {

@@ -69,6 +69,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		case errors.Is(err, flag.ErrHelp):
 			return 0
 		case errors.Is(err, errUsage):
+			if err != errUsage {
+				fmt.Fprintf(stderr, "nisa %s: %v\n", c.name, err)
+			}
 			return 2
 		}
 		fmt.Fprintf(stderr, "nisa %s: %v\n", c.name, err)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -338,3 +339,74 @@ func TestServeEventStoreDBMode(t *testing.T) {
 		t.Fatalf("EventStoreDB holds %d events for the organisation (%v)", len(evs), err)
 	}
 }
+
+// TestProjectionsCommands runs "nisa projections status" and "rebuild"
+// against a running server: on PostgreSQL directly on the read store, on
+// the embedded store through the server's control socket.
+func TestProjectionsCommands(t *testing.T) {
+	for _, mode := range []string{"embedded", "postgres"} {
+		t.Run(mode, func(t *testing.T) {
+			dir := t.TempDir()
+			store := "embedded"
+			if mode == "postgres" {
+				store = pgtest.NewDatabase(t)
+			}
+			m := &Main{Config: serveConfig{
+				storeFlags: storeFlags{Store: store, DataDir: dir},
+				Addr:       "127.0.0.1:0", ShutdownTimeout: 5 * time.Second, Demo: true,
+			}, Log: quietLog()}
+			if err := m.Open(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { m.Close() })
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			if err := m.runner.CatchUp(ctx); err != nil {
+				t.Fatal(err)
+			}
+			base := "http://" + m.Addr().String()
+			if code, _, body := get(t, base+"/readyz"); code != 200 {
+				t.Errorf("/readyz after catching up = %d %v", code, body)
+			}
+			head, _ := m.store.Head(ctx)
+			cli := func(args ...string) (int, string, string) {
+				var out, errOut bytes.Buffer
+				code := run(ctx, append(args, "--store", store, "--data-dir", dir), &out, &errOut)
+				return code, out.String(), errOut.String()
+			}
+			code, out, errOut := cli("projections", "status")
+			if code != 0 {
+				t.Fatalf("status: exit %d: %s", code, errOut)
+			}
+			for _, name := range []string{"catalogue", "rosters", "visits", "timeline", "stats"} {
+				if !strings.Contains(out, name) {
+					t.Errorf("status does not list %s:\n%s", name, out)
+				}
+			}
+			if !strings.Contains(out, head.String()) {
+				t.Errorf("status does not show the checkpoint %s:\n%s", head, out)
+			}
+
+			code, out, errOut = cli("projections", "rebuild", "catalogue")
+			if code != 0 || !strings.Contains(out, "catalogue: generation 2 is live") || !strings.Contains(out, "events/s") {
+				t.Fatalf("rebuild: exit %d\n%s\n%s", code, out, errOut)
+			}
+			if strings.Contains(out, "rosters") {
+				t.Errorf("rebuild of catalogue touched other projections:\n%s", out)
+			}
+			// The server keeps answering from the new generation.
+			if code, _, body := get(t, base+"/readyz"); code != 200 {
+				t.Errorf("/readyz after the rebuild = %d %v", code, body)
+			}
+			code, out, _ = cli("projections", "status")
+			if code != 0 || !regexpMatch(`catalogue\s+2\s`, out) || !regexpMatch(`rosters\s+1\s`, out) {
+				t.Errorf("status after rebuilding catalogue:\n%s", out)
+			}
+			if code, _, errOut := cli("projections", "rebuild", "nonsense"); code != 2 || !strings.Contains(errOut, "known: catalogue") {
+				t.Errorf("unknown projection: exit %d: %s", code, errOut)
+			}
+		})
+	}
+}
+
+func regexpMatch(re, s string) bool { return regexp.MustCompile(re).MatchString(s) }

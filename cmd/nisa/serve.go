@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -65,12 +64,16 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.runner = runner
-	var caughtUp atomic.Bool
+	startHead, err := store.Head(ctx)
+	if err != nil {
+		store.Close()
+		return err
+	}
 	ready := func(ctx context.Context) error {
 		if err := store.ready(ctx); err != nil {
 			return err
 		}
-		if !caughtUp.Load() {
+		if !runner.Reached(startHead) {
 			return errors.New("read models are still being built from the log")
 		}
 		return nil
@@ -106,15 +109,10 @@ func (m *Main) Open(ctx context.Context) error {
 	})
 	m.background.Go(func() {
 		start := time.Now()
-		head, err := store.Head(bg)
-		if err == nil {
-			err = runner.WaitFor(bg, head)
-		}
-		if err != nil {
+		if err := runner.WaitFor(bg, startHead); err != nil {
 			return
 		}
-		caughtUp.Store(true)
-		m.Log.Info("read models caught up with the log", "events", head.String(), "took", time.Since(start).Round(time.Millisecond).String(), "read_store", store.kind)
+		m.Log.Info("read models caught up with the log", "position", startHead.String(), "took", time.Since(start).Round(time.Millisecond).String(), "read_store", store.kind)
 	})
 	expiry := projections.NewOfferExpiry(domain.NewCommands(store), m.Config.ExpiryInterval, m.Log)
 	m.background.Go(func() {
