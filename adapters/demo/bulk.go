@@ -110,31 +110,36 @@ func Bulk(ctx context.Context, store domain.EventStore, cfg BulkConfig, progress
 		return sum, err
 	}
 	sum.Events = int(appended.Load())
-	// Filler: revisions and interests, one event per append.
+	// Filler: revisions and interests, up to bulkFillerBatch events per
+	// append to one offer.
 	rest := cfg.Events - sum.Events
 	if rest > 0 && cfg.Offers > 0 {
 		var versions sync.Map // offer id → *sync.Mutex: one append at a time per offer
-		if err := runParallel(ctx, cfg.Workers, rest, func(i int) error {
-			r := rand.New(rand.NewPCG(uint64(i), 123))
+		jobs := (rest + bulkFillerBatch - 1) / bulkFillerBatch
+		if err := runParallel(ctx, cfg.Workers, jobs, func(j int) error {
+			r := rand.New(rand.NewPCG(uint64(j), 123))
 			n := r.IntN(cfg.Offers)
 			id := sum.OfferIDs[n]
-			at := cfg.Now.Add(-time.Duration(rest-i) * time.Second)
-			var p domain.Payload
-			if i%3 == 0 {
-				o := orgs[r.IntN(len(orgs))]
-				p = domain.OfferInterestExpressed{OfferID: id, InterestID: "i" + strconv.Itoa(i), OrgID: o.id, Message: "Wir sind interessiert / Jesteśmy zainteresowani.", ExpressedAt: at}
-			} else {
-				owner := orgs[rand.New(rand.NewPCG(uint64(n), 99)).IntN(len(orgs))]
-				p = domain.OfferRevised{OfferID: id, Details: owner.offerDetails(r, n), RevisedAt: at}
+			owner := orgs[rand.New(rand.NewPCG(uint64(n), 99)).IntN(len(orgs))]
+			var ps []domain.Payload
+			for k := 0; k < bulkFillerBatch && j*bulkFillerBatch+k < rest; k++ {
+				i := j*bulkFillerBatch + k
+				at := cfg.Now.Add(-time.Duration(rest-i) * time.Second)
+				if i%3 == 0 {
+					o := orgs[r.IntN(len(orgs))]
+					ps = append(ps, domain.OfferInterestExpressed{OfferID: id, InterestID: "i" + strconv.Itoa(i), OrgID: o.id, Message: "Wir sind interessiert / Jesteśmy zainteresowani.", ExpressedAt: at})
+				} else {
+					ps = append(ps, domain.OfferRevised{OfferID: id, Details: owner.offerDetails(r, n), RevisedAt: at})
+				}
 			}
 			v, _ := versions.LoadOrStore(id, new(sync.Mutex))
 			mu := v.(*sync.Mutex)
 			mu.Lock()
 			defer mu.Unlock()
-			if err := appendPayloads(ctx, store, "offer-"+id, domain.StreamExists, p); err != nil {
+			if err := appendPayloads(ctx, store, "offer-"+id, domain.StreamExists, ps...); err != nil {
 				return err
 			}
-			report(1)
+			report(len(ps))
 			return nil
 		}); err != nil {
 			return sum, err
@@ -143,6 +148,9 @@ func Bulk(ctx context.Context, store domain.EventStore, cfg BulkConfig, progress
 	sum.Events = int(appended.Load())
 	return sum, nil
 }
+
+// bulkFillerBatch is how many filler events one append carries.
+const bulkFillerBatch = 8
 
 type bulkOrg struct {
 	id     string

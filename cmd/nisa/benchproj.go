@@ -36,7 +36,7 @@ func benchProjections(ctx context.Context, sc *scratch, cfg benchConfig, progres
 		results = append(results, r)
 	}
 	bar := newProgressBar(progress, "  load bulk network", int64(cfg.Events), false)
-	sum, err := demo.Bulk(ctx, sc.store, demo.BulkConfig{Organisations: 20000, Offers: 100000, Events: cfg.Events}, func(n int) { bar.Add(1) })
+	sum, err := demo.Bulk(ctx, sc.store, demo.BulkConfig{Organisations: 20000, Offers: 100000, Events: cfg.Events, Workers: 64}, func(n int) { bar.Set(int64(n)) })
 	bar.Done()
 	if err != nil {
 		return results, fmt.Errorf("bulk load: %w", err)

@@ -42,7 +42,18 @@ func isTerminal(w io.Writer) bool {
 func (p *progressBar) Add(n int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.n += n
+	p.set(p.n + n)
+}
+
+// Set sets the units done so far.
+func (p *progressBar) Set(n int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.set(max(p.n, n))
+}
+
+func (p *progressBar) set(n int64) {
+	p.n = n
 	now := time.Now()
 	interval := p.every
 	if p.tty {
