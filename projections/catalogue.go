@@ -208,7 +208,7 @@ func orgProfile(d OrgDoc, p domain.OrganisationProfile, at time.Time, version ui
 	d.Version = version
 	d.TitleTerms = catalogueTerms(p.Name, p.Address.City)
 	d.TextTerms = catalogueTerms(append([]string{p.Description.DE, p.Description.PL, p.Description.CS, p.Description.EN}, p.Networks...)...)
-	d.CodeTerms = catalogueSet(CodeTerms(p.Sectors))
+	d.CodeTerms = catalogueMerge(CodeTerms(p.Sectors), KeywordTerms(p.Sectors))
 	return d
 }
 
@@ -225,9 +225,23 @@ func offerDetails(d OfferDoc, x domain.OfferDetails) OfferDoc {
 	d.TargetRegions = slices.Clone(x.TargetRegions)
 	d.Languages = catalogueList(slices.Clone(x.Languages))
 	d.TitleTerms = catalogueTerms(x.Title.DE, x.Title.PL, x.Title.CS, x.Title.EN)
-	d.TextTerms = catalogueTerms(x.Description.DE, x.Description.PL, x.Description.CS, x.Description.EN)
-	d.CodeTerms = catalogueSet(CodeTerms(x.NACE))
+	d.CodeTerms = catalogueMerge(CodeTerms(x.NACE), KeywordTerms(x.NACE))
+	return offerTextTerms(d)
+}
+
+// offerTextTerms sets the TextTerms of d: its description and its owner's
+// city (so that "Görlitz" finds what firms in Görlitz offer; the owner's
+// name stays out: "GmbH" and "Sp. z o.o." would make every offer similar
+// to every other in matching).
+func offerTextTerms(d OfferDoc) OfferDoc {
+	x := d.Description
+	d.TextTerms = catalogueTerms(x.DE, x.PL, x.CS, x.EN, d.OwnerCity)
 	return d
+}
+
+// catalogueMerge returns the sorted union of two sorted term lists.
+func catalogueMerge(a, b []string) []string {
+	return catalogueSet(append(slices.Clone(a), b...))
 }
 
 // ownerFields copies the owner fields of org into d.
@@ -235,13 +249,14 @@ func ownerFields(d OfferDoc, org OrgDoc) OfferDoc {
 	d.OwnerName = org.Name
 	d.OwnerCountry = org.Country
 	d.OwnerNUTS = org.NUTS
+	d.OwnerCity = org.City
 	d.OwnerLanguages = slices.Clone(org.Languages)
 	d.Regions = RegionPath(org.NUTS)
-	return d
+	return offerTextTerms(d)
 }
 
 func sameOwnerFields(a, b OfferDoc) bool {
-	return a.OwnerName == b.OwnerName && a.OwnerCountry == b.OwnerCountry && a.OwnerNUTS == b.OwnerNUTS &&
+	return a.OwnerName == b.OwnerName && a.OwnerCountry == b.OwnerCountry && a.OwnerNUTS == b.OwnerNUTS && a.OwnerCity == b.OwnerCity &&
 		slices.Equal(a.OwnerLanguages, b.OwnerLanguages) && slices.Equal(a.Regions, b.Regions)
 }
 

@@ -141,7 +141,7 @@ func TestCatalogueDocsHaveEveryField(t *testing.T) {
 		Status: "active", Verified: true, RegisteredAt: catT0, UpdatedAt: catT0.Add(time.Hour), Version: 2,
 		TitleTerms: catTerms(p.Name, "Görlitz"),
 		TextTerms:  catTerms(p.Description.DE, p.Description.PL, p.Description.EN, "Cluster Metall Sachsen"),
-		CodeTerms:  catSet(projections.CodeTerms([]string{"25.62", "28"})),
+		CodeTerms:  catSet(append(projections.CodeTerms([]string{"25.62", "28"}), projections.KeywordTerms([]string{"25.62", "28"})...)),
 	}
 	if !reflect.DeepEqual(org, want) {
 		t.Errorf("OrgDoc\n got %+v\nwant %+v", org, want)
@@ -156,7 +156,7 @@ func TestCatalogueDocsHaveEveryField(t *testing.T) {
 	}
 	d := catMillingDetails()
 	wantOff := projections.OfferDoc{
-		ID: "off-1", OwnerOrgID: "org-de", OwnerName: p.Name, OwnerCountry: "DE", OwnerNUTS: "DED2D",
+		ID: "off-1", OwnerOrgID: "org-de", OwnerName: p.Name, OwnerCountry: "DE", OwnerNUTS: "DED2D", OwnerCity: "Görlitz",
 		OwnerLanguages: []string{"de", "pl", "en"}, Kind: "offer", Category: "subcontracting",
 		PartnershipTypes: []string{"outsourcing"}, Title: d.Title, Description: d.Description,
 		NACE: []string{"25.62"}, Codes: projections.CodePath([]string{"25.62"}),
@@ -165,8 +165,8 @@ func TestCatalogueDocsHaveEveryField(t *testing.T) {
 		Status: "published", ValidUntil: until, PublishedAt: catT0.Add(3 * time.Hour), UpdatedAt: catT0.Add(3 * time.Hour),
 		Version:    2,
 		TitleTerms: catTerms(d.Title.DE, d.Title.PL, d.Title.CS, d.Title.EN),
-		TextTerms:  catTerms(d.Description.DE, d.Description.PL, d.Description.CS, d.Description.EN),
-		CodeTerms:  catSet(projections.CodeTerms([]string{"25.62"})),
+		TextTerms:  catTerms(d.Description.DE, d.Description.PL, d.Description.CS, d.Description.EN, "Görlitz"),
+		CodeTerms:  catSet(append(projections.CodeTerms([]string{"25.62"}), projections.KeywordTerms([]string{"25.62"})...)),
 	}
 	if !reflect.DeepEqual(off, wantOff) {
 		t.Errorf("OfferDoc\n got %+v\nwant %+v", off, wantOff)

@@ -16,6 +16,7 @@ type OfferDoc struct {
 	OwnerName        string      `json:"owner_name"`
 	OwnerCountry     string      `json:"owner_country"`
 	OwnerNUTS        string      `json:"owner_nuts,omitempty"`
+	OwnerCity        string      `json:"owner_city,omitempty"`
 	OwnerLanguages   []string    `json:"owner_languages,omitempty"`
 	Kind             string      `json:"kind"`
 	Category         string      `json:"category"`
@@ -37,10 +38,11 @@ type OfferDoc struct {
 	PublishedAt time.Time `json:"published_at,omitzero"`
 	UpdatedAt   time.Time `json:"updated_at"`
 	Version     uint64    `json:"version"`
-	// Terms are the analysed words of the title (TitleTerms), of the
-	// description (TextTerms) and of the labels and keywords of the NACE
-	// codes in every language (CodeTerms), each list sorted and without
-	// duplicates.
+	// Terms are the analysed words of the title (TitleTerms); of the
+	// description and the owner's city (TextTerms); and of the
+	// labels of the NACE codes and the everyday keywords of their
+	// divisions in every language (CodeTerms); each list sorted and
+	// without duplicates.
 	TitleTerms []string `json:"title_terms"`
 	TextTerms  []string `json:"text_terms"`
 	CodeTerms  []string `json:"code_terms"`
@@ -67,8 +69,8 @@ type OrgDoc struct {
 	UpdatedAt    time.Time   `json:"updated_at"`
 	Version      uint64      `json:"version"`
 	// TitleTerms are the analysed words of the name and city, TextTerms
-	// of the description and networks, CodeTerms of the sectors' labels
-	// and keywords.
+	// of the description and the networks, CodeTerms of the sectors'
+	// labels and keywords.
 	TitleTerms []string `json:"title_terms"`
 	TextTerms  []string `json:"text_terms"`
 	CodeTerms  []string `json:"code_terms"`
@@ -168,8 +170,8 @@ const (
 
 // Score is the relevance of a document to planned query terms, the same on
 // every store: for every query token, the best of its terms' Weight times
-// the weight of the best field the term is in; summed over tokens and
-// rounded to 4 decimals. The term lists must be sorted.
+// the weight of the best field the term is in; summed over tokens in token
+// order and rounded to 4 decimals. The term lists must be sorted.
 func Score(terms []QueryTerm, title, text, code []string) float64 {
 	best := map[int]float64{}
 	for _, t := range terms {
@@ -186,9 +188,14 @@ func Score(terms []QueryTerm, title, text, code []string) float64 {
 			best[t.Token] = s
 		}
 	}
+	order := make([]int, 0, len(best))
+	for tok := range best {
+		order = append(order, tok)
+	}
+	slices.Sort(order)
 	var sum float64
-	for _, s := range best {
-		sum += s
+	for _, tok := range order {
+		sum += best[tok]
 	}
 	return Round(sum)
 }

@@ -257,7 +257,7 @@ func offerSide(o OfferDoc) matchSide {
 		org: o.OwnerOrgID, request: o.Kind == "request",
 		country: o.OwnerCountry, nuts: o.OwnerNUTS, codes: o.Codes,
 		languages:       matchUnion(o.Languages, o.OwnerLanguages),
-		terms:           matchUnion(o.TitleTerms, o.TextTerms),
+		terms:           matchUnion(o.TitleTerms, matchWithout(o.TextTerms, Analyze(o.OwnerCity))),
 		targetCountries: o.TargetCountries, targetRegions: o.TargetRegions,
 		fresh: o.PublishedAt, freshWhat: "published",
 	}
@@ -479,6 +479,22 @@ func matchIntersect(a, b []string) []string {
 			out = append(out, a[i])
 			i++
 			j++
+		}
+	}
+	return out
+}
+
+// matchWithout returns the sorted terms without those of drop (the owner's
+// city, which the search index adds to an offer's text but which says
+// nothing about what the offer is).
+func matchWithout(terms, drop []string) []string {
+	if len(drop) == 0 {
+		return terms
+	}
+	out := make([]string, 0, len(terms))
+	for _, t := range terms {
+		if !slices.Contains(drop, t) {
+			out = append(out, t)
 		}
 	}
 	return out

@@ -76,7 +76,7 @@ var stopWords = func() map[string]bool {
 	const words = "" +
 		"und der die das den dem des ein eine einen einem einer fur mit von vom zu zum zur im am an auf aus bei oder ist sind wir " + // de
 		"na do dla oraz ze we od po przy lub sie jest to nie " + // pl
-		"ve pro se ke ku je jsou nebo pri za " + // cs
+		"ve pro se ke ku je jsou nebo pri za nad pod " + // cs, pl ("Ústí nad Labem", "Frankfurt nad Odrą")
 		"the and for of with in on to an or by at from is are our" // en
 	m := map[string]bool{}
 	for _, w := range strings.Fields(words) {
@@ -264,14 +264,16 @@ const (
 //   - the token itself, weight 1;
 //   - every term Reader.Vocabulary(ctx, token, 0.3, 50) proposes, other
 //     than the token:
-//   - a term that starts with the token, when the token has at least 3
+//   - a term that starts with the token, when the token has at least 4
 //     characters: weight 0.8 ("logist" finds "logistyk");
 //   - otherwise a similar term: one whose trigram similarity (Similarity)
 //     with the token is at least 0.45, or whose Damerau–Levenshtein
 //     distance (optimal string alignment: insertions, deletions,
 //     substitutions and swaps of neighbours) to the token is at most 1
-//     for a token of 4 to 7 characters and at most 2 for a token of 8
-//     or more: weight 0.6 × max(similarity, 1 − distance/n), n the
+//     for a token of 5 to 7 characters and at most 2 for a token of 8 or
+//     more ("logistik" finds the Polish "logistyk"; the 4-letter stem
+//     "dreh" does not find the Czech "drev"): weight
+//     0.6 × max(similarity, 1 − distance/n), n the
 //     token's number of characters, rounded to 3 decimals ("maschn"
 //     finds "maschin");
 //   - any other term is dropped.
@@ -320,7 +322,7 @@ func Plan(ctx context.Context, r Reader, q string) ([]QueryTerm, error) {
 // and false if term does not stand for tok.
 func planWeight(tok, term string) (float64, bool) {
 	n := utf8.RuneCountInString(tok)
-	if n >= 3 && strings.HasPrefix(term, tok) {
+	if n >= 4 && strings.HasPrefix(term, tok) {
 		return planPrefixWeight, true
 	}
 	sim := Similarity(tok, term)
@@ -329,7 +331,7 @@ func planWeight(tok, term string) (float64, bool) {
 	switch {
 	case n >= 8:
 		maxDist = 2
-	case n >= 4:
+	case n >= 5:
 		maxDist = 1
 	}
 	if sim < planMinSimilarity && dist > maxDist {
@@ -378,8 +380,8 @@ func osaDistance(a, b string) int {
 
 // CodeTerms returns the terms of NACE codes for the search index: the
 // analysed words (Analyze) of the labels, in German, Polish, Czech and
-// English, of each code, of its division and of its section, and of the
-// keywords of its division (reference.NACEKeywords), sorted and without
+// English, of each code, of its division and of its section (without
+// their exclusion clauses: "…, ohne Möbel"), sorted and without
 // duplicates. Unknown codes contribute nothing. The result is shared
 // between callers (it is computed once per set of codes) and must not be
 // modified.
@@ -401,7 +403,7 @@ func codeTerms(codes []string) []string {
 	var out []string
 	add := func(n reference.NACE) {
 		for _, l := range reference.Langs() {
-			out = append(out, Analyze(n.Label(l))...)
+			out = append(out, Analyze(withoutExclusions(n.Label(l)))...)
 		}
 	}
 	for _, c := range codes {
@@ -420,11 +422,6 @@ func codeTerms(codes []string) []string {
 				add(s)
 			}
 		}
-		for _, words := range reference.NACEKeywords(c) {
-			for _, w := range words {
-				out = append(out, Analyze(w)...)
-			}
-		}
 	}
 	if len(out) == 0 {
 		return nil
@@ -432,6 +429,70 @@ func codeTerms(codes []string) []string {
 	slices.Sort(out)
 	return slices.Compact(out)
 }
+
+// naceExclusions start the clause of a NACE label that names what the
+// class does not cover ("Holzwaren (ohne Möbel)"): those words must not make
+// a sawmill match a search for furniture.
+var naceExclusions = []string{"ohne ", "außer ", "z wyłączeniem ", "kromě ", "except ", "excluding "}
+
+// withoutExclusions removes the exclusion clauses of a NACE label: from
+// the word that starts one to the next ";" or ")" or the end.
+func withoutExclusions(label string) string {
+	for {
+		lower := strings.ToLower(label)
+		at := -1
+		for _, x := range naceExclusions {
+			for off := 0; ; {
+				i := strings.Index(lower[off:], x)
+				if i < 0 {
+					break
+				}
+				i += off
+				if i == 0 || lower[i-1] == ' ' || lower[i-1] == '(' {
+					if at < 0 || i < at {
+						at = i
+					}
+					break
+				}
+				off = i + 1
+			}
+		}
+		if at < 0 {
+			return label
+		}
+		end := len(label)
+		if j := strings.IndexAny(label[at:], ";)"); j >= 0 {
+			end = at + j
+		}
+		label = label[:at] + label[end:]
+	}
+}
+
+// KeywordTerms returns the analysed everyday keywords of the NACE
+// divisions of codes (reference.NACEKeywords) in every language, sorted and
+// without duplicates ("Spritzguss", "obróbka metali", "spedice": what
+// people type). The result is shared between callers and must not be
+// modified.
+func KeywordTerms(codes []string) []string {
+	key := strings.Join(codes, ",")
+	if v, ok := keywordTermsCache.Load(key); ok {
+		return v.([]string)
+	}
+	var out []string
+	for _, c := range codes {
+		for _, words := range reference.NACEKeywords(c) {
+			for _, w := range words {
+				out = append(out, Analyze(w)...)
+			}
+		}
+	}
+	slices.Sort(out)
+	out = slices.Clip(slices.Compact(out))
+	keywordTermsCache.Store(key, out)
+	return out
+}
+
+var keywordTermsCache sync.Map
 
 // CodePath returns NACE codes with everything above them, for filtering by
 // section or division: each code (normalised as reference.LookupNACE

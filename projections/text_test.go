@@ -345,7 +345,9 @@ func TestPlanWeight(t *testing.T) {
 		ok        bool
 	}{
 		{"metal", "metallbearbeit", 0.8, true},
-		{"met", "metal", 0.8, true},
+		{"met", "metal", 0, false},  // no prefix under 4 letters, similarity 0.429
+		{"dreh", "drev", 0, false},  // distance 1 counts from 5 letters
+		{"spa", "spawan", 0, false}, // "spa hotel" must not find welding
 		{"maschn", "maschin", 0.5, true},
 		{"logsitik", "logistik", 0.525, true}, // swap: distance 1, 1 − 1/8
 		{"logstk", "logistyk", 0, false},      // distance 2 for a 6-letter token
@@ -367,11 +369,18 @@ func TestCodeTerms(t *testing.T) {
 	if !slices.IsSorted(terms) || len(slices.Compact(slices.Clone(terms))) != len(terms) {
 		t.Errorf("CodeTerms(25) is not sorted and distinct: %q", terms)
 	}
+	keywords := KeywordTerms([]string{"25"})
 	for _, w := range []string{
 		"metali", "obrobka", // Polish keyword
 		"kovovyroba", "svarovani", // Czech keywords
 		"schweissen", "metallbearbeitung", // German keywords
 		"welding", "machining", // English keywords
+	} {
+		if s := Stem(Fold(w)); !slices.Contains(keywords, s) {
+			t.Errorf("KeywordTerms(25) lacks %q (of %q)", s, w)
+		}
+	}
+	for _, w := range []string{
 		"metallerzeugnissen", "fabricated", // division labels
 		"verarbeitendes", "manufacturing", "zpracovatelsky", // section C labels
 	} {
@@ -379,18 +388,31 @@ func TestCodeTerms(t *testing.T) {
 			t.Errorf("CodeTerms(25) lacks %q (of %q)", s, w)
 		}
 	}
-	// A class has its division's and section's terms.
+	// A class has its division's and section's terms and keywords.
 	if class := CodeTerms([]string{"25.62"}); !slices.Equal(class, terms) {
 		t.Errorf("CodeTerms(25.62) = %q, want CodeTerms(25) = %q", class, terms)
 	}
+	if class := KeywordTerms([]string{"25.62"}); !slices.Equal(class, keywords) {
+		t.Errorf("KeywordTerms(25.62) = %q, want KeywordTerms(25) = %q", class, keywords)
+	}
 	// A section has only its labels: no keywords.
 	c := CodeTerms([]string{"C"})
-	if !slices.Contains(c, "manufactur") || slices.Contains(c, "weld") {
+	if !slices.Contains(c, "manufactur") || slices.Contains(c, "weld") || KeywordTerms([]string{"C"}) != nil {
 		t.Errorf("CodeTerms(C) = %q", c)
+	}
+	// What a label excludes is not indexed: wood products are not furniture.
+	wood := CodeTerms([]string{"16"})
+	for _, w := range []string{"Möbel", "mebli", "nábytku", "furniture"} {
+		if s := Stem(Fold(w)); slices.Contains(wood, s) {
+			t.Errorf("CodeTerms(16) holds %q (of %q), which its label excludes", s, w)
+		}
+	}
+	if !slices.Contains(wood, Stem(Fold("Holz"))) {
+		t.Errorf("CodeTerms(16) = %q lacks Holz", wood)
 	}
 	// Several codes, unknown ones ignored.
 	both := CodeTerms([]string{"52", "zz", "25"})
-	if !slices.Contains(both, "logistyk") || !slices.Contains(both, "metal") {
+	if !slices.Contains(both, "lager") || !slices.Contains(both, "metal") {
 		t.Errorf("CodeTerms(52, zz, 25) = %q", both)
 	}
 	if got := CodeTerms(nil); got != nil {

@@ -264,10 +264,7 @@ func (*Timeline) entry(ctx context.Context, tx Tx, ev domain.Event, orgID, role,
 	if orgID == "" {
 		return nil
 	}
-	// The id sorts like the position (List breaks ties of Sort by id
-	// descending, and on PostgreSQL the events of one commit share
-	// Position.Commit).
-	id := fmt.Sprintf("%s/%020d.%020d", orgID, ev.Position.Commit, ev.Position.Prepare)
+	id := TimelineEntryID(orgID, ev.Position)
 	e := TimelineEntry{ID: id, OrgID: orgID, Position: ev.Position, At: ev.RecordedAt, Type: ev.Type,
 		StreamID: ev.StreamID, Summary: summary, Role: role, OtherOrgID: other}
 	return tx.Put(ctx, Doc{Coll: TimelineCollection, ID: e.ID, Keys: []string{"org:" + orgID}, Sort: int64(ev.Position.Commit), Value: e})
@@ -387,4 +384,12 @@ func (t *Timeline) visit(ctx context.Context, tx Tx, ev domain.Event, id, what s
 		return err
 	}
 	return t.entry(ctx, tx, ev, v.Host, TimelineRoleHost, v.Guest, summary)
+}
+
+// TimelineEntryID is the id of the timeline entry of organisation orgID
+// for the event at pos. It sorts like the position (List breaks ties of
+// Sort by id, and on PostgreSQL the events of one commit share
+// Position.Commit).
+func TimelineEntryID(orgID string, pos domain.Position) string {
+	return fmt.Sprintf("%s/%020d.%020d", orgID, pos.Commit, pos.Prepare)
 }

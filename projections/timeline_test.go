@@ -1,7 +1,6 @@
 package projections_test
 
 import (
-	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -74,7 +73,7 @@ func TestTimeline(t *testing.T) {
 		var got []string
 		for _, e := range es {
 			got = append(got, line(e))
-			if e.OrgID != org || e.ID != org+"/"+e.Position.String() || e.At.IsZero() || e.StreamID == "" {
+			if e.OrgID != org || e.ID != projections.TimelineEntryID(org, e.Position) || e.At.IsZero() || e.StreamID == "" {
 				t.Errorf("entry %+v", e)
 			}
 		}
@@ -122,7 +121,7 @@ func TestTimeline(t *testing.T) {
 		if ev.Type != "OfferPublished" || ev.StreamID != "offer-o1" {
 			continue
 		}
-		e := docAs[projections.TimelineEntry](h, projections.TimelineCollection, fmt.Sprintf("a/%s", ev.Position))
+		e := docAs[projections.TimelineEntry](h, projections.TimelineCollection, projections.TimelineEntryID("a", ev.Position))
 		if e.Position != ev.Position || !e.At.Equal(ev.RecordedAt) || e.StreamID != "offer-o1" || e.Type != "OfferPublished" {
 			t.Errorf("entry of %s: %+v", ev.Position, e)
 		}
