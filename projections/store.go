@@ -235,7 +235,7 @@ type Reader interface {
 	// OfferByID and OrganisationByID read one document of the search index.
 	OfferByID(ctx context.Context, id string) (OfferDoc, bool, error)
 	OrganisationByID(ctx context.Context, id string) (OrgDoc, bool, error)
-	// Candidates returns published offers (OfferDoc.Status "published") of
+	// OfferCandidates returns published offers (OfferDoc.Status "published") of
 	// kind q.Kind that share a NACE code with q.Codes (OfferDoc.Codes
 	// overlap), newest PublishedAt first, at most q.Limit, leaving out
 	// q.ExcludeOwner's offers and q.ExcludeID.

@@ -22,11 +22,17 @@
 //
 // # Search
 //
-// The search index keeps an inverted index (term → sorted postings of
-// offer or organisation slots, each with the fields the term is in), so a
-// search touches only the postings of its terms; filters compare interned
-// values; pages come from a bounded heap; facets are counted over every
-// match. Replacing a document updates the postings of the terms that
-// changed and nothing else. The vocabulary keeps reference-counted terms
-// and a trigram → terms index for Vocabulary.
+// The search index keeps an inverted index (term → postings of offer or
+// organisation slots, each with the fields the term is in), so a search
+// touches only the postings of its terms, scoring into per-slot
+// accumulators with the arithmetic of projections.Score. Filters and
+// facets work on numbered combinations of a document's values (kind,
+// category, status, country; partnership types, languages, sections as
+// masks), so most filters are one table lookup and facets one counter per
+// combination; pages come from a bounded heap. A large search splits its
+// slots between two goroutines. Replacing a document updates the postings
+// of the terms that changed and nothing else (postings are unordered, so
+// removing one moves the last posting into its place). The vocabulary
+// keeps reference-counted terms and a trigram → terms index for
+// Vocabulary.
 package memory

@@ -163,7 +163,8 @@ func retired(t projections.Target) error {
 	return fmt.Errorf("%w: %s generation %d", projections.ErrRetired, t.Name, t.Generation)
 }
 
-// Update implements projections.Store.
+// Update implements projections.Store. It holds the store's write lock
+// while fn runs: fn must use only tx, not the Store's own methods.
 func (s *Store) Update(ctx context.Context, p projections.Target, from, to domain.Position, fn func(tx projections.Tx) error) error {
 	if err := s.lock(ctx); err != nil {
 		return err
@@ -835,13 +836,43 @@ func sortedTerms(terms []string) []string {
 
 func isSection(code string) bool { return len(code) == 1 && code[0] >= 'A' && code[0] <= 'Z' }
 
-// hot is what a search reads of every candidate, in one cache line:
-// times, interned single values and value masks.
+// single is a document's single values, interned; multi its value masks.
+// The index numbers the combinations that occur, so a search filters and
+// counts facets by combination rather than value by value.
+type (
+	single struct{ kind, cat, status, country uint32 }
+	multi  struct{ pts, langs, sections uint64 }
+)
+
+// combos numbers the distinct combinations of values.
+type combos[K comparable] struct {
+	ids  map[K]uint32
+	keys []K
+}
+
+func (c *combos[K]) get(k K) uint32 {
+	if id, ok := c.ids[k]; ok {
+		return id
+	}
+	if c.ids == nil {
+		c.ids = map[K]uint32{}
+	}
+	id := uint32(len(c.keys))
+	c.ids[k] = id
+	c.keys = append(c.keys, k)
+	return id
+}
+
+// otherFlag marks, in hot.c2, documents with a value numbered otherBit or
+// above in some list: those lists are checked and counted in full.
+const otherFlag = 1 << 31
+
+// hot is what a search reads of every candidate: times and the numbers of
+// its value combinations.
 type hot struct {
-	atSec, validSec            int64
-	atNsec, validNsec          int32
-	kind, cat, status, country uint32
-	pts, langs, sections       uint64
+	atSec, validSec   int64
+	atNsec, validNsec int32
+	c1, c2            uint32
 }
 
 // termRef is one term of a document: its vocabulary id, field bits and
@@ -860,6 +891,8 @@ type rec struct {
 	// codePos is the place of the slot in ix.byCode[codes[i]].
 	codePos                       []uint32
 	pts, langs, regions, sections []uint32
+	s                             single
+	m                             multi
 }
 
 // pages is a growing list in fixed pages, so that growing it never copies
@@ -909,6 +942,8 @@ type index[T any] struct {
 	kinds, cats, statuses, countries interner
 	pts, codes, regions, langs       interner
 	sections                         interner
+	c1                               combos[single]
+	c2                               combos[multi]
 
 	buf    []termMask
 	refBuf []termRef
@@ -1051,24 +1086,25 @@ func (ix *index[T]) put(doc *T, f fields, v *vocab) {
 	h.atSec, h.atNsec = f.at.Unix(), int32(f.at.Nanosecond())
 	h.validSec, h.validNsec = f.valid.Unix(), int32(f.valid.Nanosecond())
 	if !replace || old.kind != f.kind {
-		h.kind = ix.kinds.get(f.kind)
+		r.s.kind = ix.kinds.get(f.kind)
 	}
 	if !replace || old.category != f.category {
-		h.cat = ix.cats.get(f.category)
+		r.s.cat = ix.cats.get(f.category)
 	}
 	if !replace || old.status != f.status {
-		h.status = ix.statuses.get(f.status)
+		r.s.status = ix.statuses.get(f.status)
 	}
 	if !replace || old.country != f.country {
-		h.country = ix.countries.get(f.country)
+		r.s.country = ix.countries.get(f.country)
 	}
+	h.c1 = ix.c1.get(r.s)
 	if !replace || !same(old.pts, f.pts) {
 		r.pts = ix.pts.list(f.pts)
-		h.pts = maskOf(r.pts)
+		r.m.pts = maskOf(r.pts)
 	}
 	if !replace || !same(old.langs, f.langs) {
 		r.langs = ix.langs.list(f.langs)
-		h.langs = maskOf(r.langs)
+		r.m.langs = maskOf(r.langs)
 	}
 	if !replace || !same(old.regions, f.regions) {
 		r.regions = ix.regions.list(f.regions)
@@ -1090,7 +1126,11 @@ func (ix *index[T]) put(doc *T, f fields, v *vocab) {
 				}
 			}
 		}
-		h.sections = maskOf(r.sections)
+		r.m.sections = maskOf(r.sections)
+	}
+	h.c2 = ix.c2.get(r.m)
+	if (r.m.pts|r.m.langs|r.m.sections)>>otherBit != 0 {
+		h.c2 |= otherFlag
 	}
 	if ix.byOwner != nil && (!replace || old.owner != f.owner) {
 		if replace {
@@ -1190,19 +1230,25 @@ func makeSet(in *interner, vals []string) (s set, ok bool) {
 }
 
 func (s *set) has(id uint32) bool {
+	if !s.on {
+		return true
+	}
 	if id < otherBit {
 		return s.mask>>id&1 != 0
 	}
 	return slices.Contains(s.big, id)
 }
 
-// meets reports whether a document's values (mask m, all of them in
-// full) include one of s.
-func (s *set) meets(m uint64, full []uint32) bool {
-	if m&s.mask != 0 {
-		return true
+// meets tells whether a document whose values have mask m holds one of s:
+// 1 yes, 0 no, 2 only its full list can tell.
+func (s *set) meets(m uint64) uint8 {
+	switch {
+	case !s.on || m&s.mask != 0:
+		return 1
+	case m>>otherBit != 0 && len(s.big) > 0:
+		return 2
 	}
-	return m>>otherBit != 0 && len(s.big) > 0 && overlaps(s.big, full)
+	return 0
 }
 
 func overlaps(want, have []uint32) bool {
@@ -1214,13 +1260,17 @@ func overlaps(want, have []uint32) bool {
 	return false
 }
 
-// filter is a SearchQuery's filters as interned values.
+// filter is a SearchQuery's filters, decided per value combination: pass1
+// by single values, pass2 by lists (1 pass, 0 fail, 2 check the document's
+// lists).
 type filter struct {
-	kind, cat, status, country, pts, langs set
-	codes, regions                         []uint32 // nil: no filter
-	valid                                  bool
-	validSec                               int64
-	validNsec                              int32
+	pass1          []bool
+	pass2          []uint8
+	pts, langs     set
+	codes, regions []uint32 // nil: no filter
+	valid          bool
+	validSec       int64
+	validNsec      int32
 }
 
 func lookup(in *interner, vals []string) (ids []uint32, ok bool) {
@@ -1239,7 +1289,8 @@ func lookup(in *interner, vals []string) (ids []uint32, ok bool) {
 func (ix *index[T]) compile(q *projections.SearchQuery) (filter, bool) {
 	var f filter
 	all := true
-	set := func(dst *set, in *interner, vals []string) {
+	var kind, status, country, cat set
+	mk := func(dst *set, in *interner, vals []string) {
 		s, ok := makeSet(in, vals)
 		*dst, all = s, all && ok
 	}
@@ -1247,34 +1298,57 @@ func (ix *index[T]) compile(q *projections.SearchQuery) (filter, bool) {
 		ids, ok := lookup(in, vals)
 		*dst, all = ids, all && ok
 	}
-	set(&f.kind, &ix.kinds, q.Kind)
-	set(&f.status, &ix.statuses, q.Status)
-	set(&f.country, &ix.countries, q.Country)
-	set(&f.langs, &ix.langs, q.Language)
+	mk(&kind, &ix.kinds, q.Kind)
+	mk(&status, &ix.statuses, q.Status)
+	mk(&country, &ix.countries, q.Country)
+	mk(&f.langs, &ix.langs, q.Language)
 	list(&f.codes, &ix.codes, q.Codes)
 	list(&f.regions, &ix.regions, q.Regions)
 	if ix.offers {
-		set(&f.cat, &ix.cats, q.Category)
-		set(&f.pts, &ix.pts, q.PartnershipType)
+		mk(&cat, &ix.cats, q.Category)
+		mk(&f.pts, &ix.pts, q.PartnershipType)
 		if !q.ValidOn.IsZero() {
 			f.valid, f.validSec, f.validNsec = true, q.ValidOn.Unix(), int32(q.ValidOn.Nanosecond())
 		}
 	}
-	return f, all
+	if !all {
+		return f, false
+	}
+	f.pass1 = make([]bool, len(ix.c1.keys))
+	for i, k := range ix.c1.keys {
+		f.pass1[i] = kind.has(k.kind) && status.has(k.status) && country.has(k.country) && cat.has(k.cat)
+	}
+	f.pass2 = make([]uint8, len(ix.c2.keys))
+	for i, m := range ix.c2.keys {
+		a, b := f.pts.meets(m.pts), f.langs.meets(m.langs)
+		switch {
+		case a == 0 || b == 0:
+		case a == 2 || b == 2:
+			f.pass2[i] = 2
+		default:
+			f.pass2[i] = 1
+		}
+	}
+	return f, true
 }
 
-func (ix *index[T]) match(f *filter, slot int32) bool {
-	h := &ix.hot[slot]
-	if (f.kind.on && !f.kind.has(h.kind)) ||
-		(f.status.on && !f.status.has(h.status)) ||
-		(f.country.on && !f.country.has(h.country)) ||
-		(f.cat.on && !f.cat.has(h.cat)) ||
-		(f.valid && (h.validSec < f.validSec || (h.validSec == f.validSec && h.validNsec <= f.validNsec))) {
+// match checks a document against the filters.
+func (ix *index[T]) match(f *filter, slot int32, h *hot) bool {
+	if !f.pass1[h.c1] {
 		return false
 	}
-	if f.pts.on && !f.pts.meets(h.pts, ix.recs.at(slot).pts) ||
-		f.langs.on && !f.langs.meets(h.langs, ix.recs.at(slot).langs) {
+	if f.valid && (h.validSec < f.validSec || h.validSec == f.validSec && h.validNsec <= f.validNsec) {
 		return false
+	}
+	switch f.pass2[h.c2&^otherFlag] {
+	case 0:
+		return false
+	case 2:
+		r := ix.recs.at(slot)
+		if f.pts.on && f.pts.mask&r.m.pts == 0 && !overlaps(f.pts.big, r.pts) ||
+			f.langs.on && f.langs.mask&r.m.langs == 0 && !overlaps(f.langs.big, r.langs) {
+			return false
+		}
 	}
 	if f.codes != nil && !overlaps(f.codes, ix.recs.at(slot).codes) ||
 		f.regions != nil && !overlaps(f.regions, ix.recs.at(slot).regions) {
@@ -1283,78 +1357,93 @@ func (ix *index[T]) match(f *filter, slot int32) bool {
 	return true
 }
 
-// facets counts matches per interned value of each facet field.
+// facets counts matches per value combination, and, for documents with
+// values numbered otherBit or above, those values one by one.
 type facets struct {
-	kind, cat, pts, sections, country, langs, status []int32
+	c1, c2                    []int32
+	otherPts, otherLangs, sec []int32
 }
 
 func (ix *index[T]) newFacets() *facets {
-	fc := &facets{
-		kind:     make([]int32, len(ix.kinds.names)),
-		sections: make([]int32, len(ix.sections.names)),
-		country:  make([]int32, len(ix.countries.names)),
-		langs:    make([]int32, len(ix.langs.names)),
-		status:   make([]int32, len(ix.statuses.names)),
-	}
-	if ix.offers {
-		fc.cat = make([]int32, len(ix.cats.names))
-		fc.pts = make([]int32, len(ix.pts.names))
-	}
-	return fc
+	return &facets{c1: make([]int32, len(ix.c1.keys)), c2: make([]int32, len(ix.c2.keys))}
 }
 
-// countBits counts the values of mask m below otherBit.
-func countBits(counts []int32, m uint64) {
-	for b := m &^ (1 << otherBit); b != 0; b &= b - 1 {
-		counts[bits.TrailingZeros64(b)]++
-	}
-}
-
-// countOthers counts the values of full numbered otherBit or above.
-func countOthers(counts []int32, full []uint32) {
-	for _, id := range full {
-		if id >= otherBit {
-			counts[id]++
-		}
-	}
-}
-
-func (ix *index[T]) count(fc *facets, slot int32) {
-	h := &ix.hot[slot]
-	fc.kind[h.kind]++
-	fc.country[h.country]++
-	fc.status[h.status]++
-	countBits(fc.sections, h.sections)
-	countBits(fc.langs, h.langs)
-	if ix.offers {
-		fc.cat[h.cat]++
-		countBits(fc.pts, h.pts)
-	}
-	if (h.sections|h.langs|h.pts)>>otherBit != 0 {
+func (ix *index[T]) count(fc *facets, slot int32, h *hot) {
+	fc.c1[h.c1]++
+	fc.c2[h.c2&^otherFlag]++
+	if h.c2&otherFlag != 0 {
 		r := ix.recs.at(slot)
-		if h.sections>>otherBit != 0 {
-			countOthers(fc.sections, r.sections)
+		others := func(counts *[]int32, n int, full []uint32) {
+			for _, id := range full {
+				if id >= otherBit {
+					if *counts == nil {
+						*counts = make([]int32, n)
+					}
+					(*counts)[id]++
+				}
+			}
 		}
-		if h.langs>>otherBit != 0 {
-			countOthers(fc.langs, r.langs)
-		}
-		if ix.offers && h.pts>>otherBit != 0 {
-			countOthers(fc.pts, r.pts)
-		}
+		others(&fc.otherPts, len(ix.pts.names), r.pts)
+		others(&fc.otherLangs, len(ix.langs.names), r.langs)
+		others(&fc.sec, len(ix.sections.names), r.sections)
 	}
 }
 
 // add adds the counts of another part of the same search.
 func (fc *facets) add(o *facets) {
-	for _, p := range [][2][]int32{{fc.kind, o.kind}, {fc.cat, o.cat}, {fc.pts, o.pts}, {fc.sections, o.sections},
-		{fc.country, o.country}, {fc.langs, o.langs}, {fc.status, o.status}} {
-		for i, n := range p[1] {
-			p[0][i] += n
+	sum := func(dst *[]int32, src []int32) {
+		if src == nil {
+			return
+		}
+		if *dst == nil {
+			*dst = make([]int32, len(src))
+		}
+		for i, n := range src {
+			(*dst)[i] += n
 		}
 	}
+	sum(&fc.c1, o.c1)
+	sum(&fc.c2, o.c2)
+	sum(&fc.otherPts, o.otherPts)
+	sum(&fc.otherLangs, o.otherLangs)
+	sum(&fc.sec, o.sec)
 }
 
 func (ix *index[T]) facetMap(fc *facets) map[string]map[string]int {
+	kind := make([]int32, len(ix.kinds.names))
+	cat := make([]int32, len(ix.cats.names))
+	status := make([]int32, len(ix.statuses.names))
+	country := make([]int32, len(ix.countries.names))
+	pts := make([]int32, len(ix.pts.names))
+	langs := make([]int32, len(ix.langs.names))
+	secs := make([]int32, len(ix.sections.names))
+	for c, n := range fc.c1 {
+		if n > 0 {
+			k := ix.c1.keys[c]
+			kind[k.kind] += n
+			cat[k.cat] += n
+			status[k.status] += n
+			country[k.country] += n
+		}
+	}
+	bitsOf := func(counts []int32, m uint64, n int32) {
+		for b := m &^ (1 << otherBit); b != 0; b &= b - 1 {
+			counts[bits.TrailingZeros64(b)] += n
+		}
+	}
+	for c, n := range fc.c2 {
+		if n > 0 {
+			m := ix.c2.keys[c]
+			bitsOf(pts, m.pts, n)
+			bitsOf(langs, m.langs, n)
+			bitsOf(secs, m.sections, n)
+		}
+	}
+	for _, o := range []struct{ dst, src []int32 }{{pts, fc.otherPts}, {langs, fc.otherLangs}, {secs, fc.sec}} {
+		for i, n := range o.src {
+			o.dst[i] += n
+		}
+	}
 	out := map[string]map[string]int{}
 	put := func(name string, counts []int32, in *interner) {
 		m := map[string]int{}
@@ -1365,14 +1454,14 @@ func (ix *index[T]) facetMap(fc *facets) map[string]map[string]int {
 		}
 		out[name] = m
 	}
-	put("kind", fc.kind, &ix.kinds)
-	put("section", fc.sections, &ix.sections)
-	put("country", fc.country, &ix.countries)
-	put("language", fc.langs, &ix.langs)
-	put("status", fc.status, &ix.statuses)
+	put("kind", kind, &ix.kinds)
+	put("section", secs, &ix.sections)
+	put("country", country, &ix.countries)
+	put("language", langs, &ix.langs)
+	put("status", status, &ix.statuses)
 	if ix.offers {
-		put("category", fc.cat, &ix.cats)
-		put("partnership_type", fc.pts, &ix.pts)
+		put("category", cat, &ix.cats)
+		put("partnership_type", pts, &ix.pts)
 	}
 	return out
 }
@@ -1478,12 +1567,13 @@ type acc struct {
 	best, sum float64
 }
 
-// scratch is per-search working memory.
+// scratch is per-search working memory: the accumulators and, for each of
+// the two halves a search may be split into, its buffers.
 type scratch struct {
 	acc     []acc
 	qn, tn  uint32
-	cands   []int32
-	touched []int32
+	cands   [2][]int32
+	touched [2][]int32
 	groups  []group
 }
 
@@ -1515,15 +1605,17 @@ func (sc *scratch) nextQuery() uint32 {
 	return sc.qn
 }
 
-func (sc *scratch) nextToken() uint32 {
-	sc.tn++
-	if sc.tn == 0 {
+// nextTokens reserves n token stamps and returns the one before them.
+func (sc *scratch) nextTokens(n int) uint32 {
+	if sc.tn > ^uint32(0)-uint32(n)-1 {
 		for i := range sc.acc {
 			sc.acc[i].tok = 0
 		}
-		sc.tn = 1
+		sc.tn = 0
 	}
-	return sc.tn
+	base := sc.tn
+	sc.tn += uint32(n)
+	return base
 }
 
 func (s *Store) getScratch(n int) *scratch {
@@ -1535,14 +1627,15 @@ func (s *Store) getScratch(n int) *scratch {
 	return sc
 }
 
-// score finds the slots holding any of terms and sets their accumulated
-// sum to the unrounded score (projections.Score before rounding): per
-// token the best weight × field weight, summed over tokens.
-func (ix *index[T]) score(terms []projections.QueryTerm, v *vocab, sc *scratch) []int32 {
-	if v == nil {
-		return nil
-	}
+// groupTerms groups the indexed query terms by token, in the order of
+// their first appearance, and returns the groups and their number of
+// postings.
+func (ix *index[T]) groupTerms(terms []projections.QueryTerm, v *vocab, sc *scratch) ([]group, int) {
 	groups := sc.groups[:0]
+	work := 0
+	if v == nil {
+		return groups, 0
+	}
 	for _, t := range terms {
 		tid, ok := v.ids[t.Term]
 		if !ok || int(tid) >= len(ix.post) || len(ix.post[tid]) == 0 {
@@ -1560,16 +1653,23 @@ func (ix *index[T]) score(terms []projections.QueryTerm, v *vocab, sc *scratch) 
 			gi = len(groups) - 1
 		}
 		groups[gi].terms = append(groups[gi].terms, weighted{tid, t.Weight})
+		work += len(ix.post[tid])
 	}
 	sc.groups = groups
-	qs := sc.nextQuery()
-	cands := sc.cands[:0]
-	ac := sc.acc
-	for _, g := range groups {
-		ts := sc.nextToken()
-		touched := sc.touched[:0]
+	return groups, work
+}
+
+// collect finds the slots in [lo, hi) holding any of the groups' terms
+// and sets their accumulated sum to the unrounded score
+// (projections.Score before rounding): per token the best weight × field
+// weight, summed over tokens. Token group i has stamp ts+1+i.
+func (ix *index[T]) collect(groups []group, qs, ts uint32, lo, hi uint32, ac []acc, touched, cands []int32) ([]int32, []int32) {
+	cands = cands[:0]
+	for gi, g := range groups {
+		ts := ts + 1 + uint32(gi)
+		touched = touched[:0]
 		for _, t := range g.terms {
-			ws := [8]float64{}
+			var ws [1 << maskBits]float64
 			for m := range ws {
 				switch {
 				case m&inTitle != 0:
@@ -1581,12 +1681,16 @@ func (ix *index[T]) score(terms []projections.QueryTerm, v *vocab, sc *scratch) 
 				}
 			}
 			for _, e := range ix.post[t.tid] {
-				a := &ac[e>>maskBits]
+				slot := e >> maskBits
+				if slot < lo || slot >= hi {
+					continue
+				}
+				a := &ac[slot]
 				s := ws[e&(1<<maskBits-1)]
 				if a.tok != ts {
 					a.tok = ts
 					a.best = max(s, 0)
-					touched = append(touched, int32(e>>maskBits))
+					touched = append(touched, int32(slot))
 				} else if s > a.best {
 					a.best = s
 				}
@@ -1602,10 +1706,8 @@ func (ix *index[T]) score(terms []projections.QueryTerm, v *vocab, sc *scratch) 
 				a.sum += a.best
 			}
 		}
-		sc.touched = touched
 	}
-	sc.cands = cands
-	return cands
+	return touched, cands
 }
 
 // part is what one share of a search's candidates yields.
@@ -1615,38 +1717,80 @@ type part struct {
 	fc               *facets
 }
 
-// scan filters, counts and ranks candidates (all slots when cands is nil
-// and all is set).
-func (ix *index[T]) scan(p *part, f *filter, after *hitKey, cands []int32, all bool, lo, hi int, ac []acc) {
+// scan filters, counts and ranks candidates: the slots in [lo, hi) (a
+// search without terms, cands nil) or the sorted slots cands.
+func (ix *index[T]) scan(p *part, f *filter, after *hitKey, cands []int32, lo, hi int, ac []acc) {
+	terms := cands != nil
+	if terms {
+		lo, hi = 0, len(cands)
+	}
 	for i := lo; i < hi; i++ {
 		slot := int32(i)
-		if !all {
+		if terms {
 			slot = cands[i]
 		}
-		if !ix.match(f, slot) {
+		h := &ix.hot[slot]
+		if !ix.match(f, slot, h) {
 			continue
-		}
-		score := 0.0
-		if !all {
-			score = projections.Round(ac[slot].sum)
 		}
 		p.total++
 		if p.fc != nil {
-			ix.count(p.fc, slot)
+			ix.count(p.fc, slot, h)
 		}
-		h := &ix.hot[slot]
-		k := hitKey{score: score, sec: h.atSec, nsec: h.atNsec, slot: slot}
-		if after != nil && !p.top.r.better(after, &k) {
-			continue
+		k := hitKey{sec: h.atSec, nsec: h.atNsec, slot: slot}
+		if terms {
+			k.score = ac[slot].sum
 		}
-		p.remaining++
-		p.top.push(k)
+		p.consider(k, after, terms)
 	}
 }
 
-// parallelMin is the number of candidates from which a search splits its
-// scan across two goroutines.
-const parallelMin = 20000
+// roundSlack bounds how far projections.Round moves a score.
+const roundSlack = 1e-4
+
+// consider counts a matching hit toward the next pages and keeps it if it
+// is among the best of this page. With terms, k.score is the unrounded
+// score: it is rounded only where an unrounded comparison cannot decide.
+func (p *part) consider(k hitKey, after *hitKey, terms bool) {
+	r := p.top.r
+	exact := !terms
+	if after != nil {
+		switch {
+		case r.recent || exact:
+			if !r.better(after, &k) { // the score does not order here
+				return
+			}
+		case k.score > after.score+roundSlack: // before the cursor
+			return
+		case k.score >= after.score-roundSlack:
+			k.score, exact = projections.Round(k.score), true
+			if !r.better(after, &k) {
+				return
+			}
+		}
+	}
+	p.remaining++
+	if len(p.top.h) == p.top.k {
+		w := &p.top.h[0]
+		switch {
+		case r.recent:
+			if k.sec < w.sec || k.sec == w.sec && k.nsec < w.nsec {
+				return
+			}
+		case !exact && k.score < w.score-roundSlack:
+			return
+		}
+	}
+	if !exact {
+		k.score = projections.Round(k.score)
+	}
+	p.top.push(k)
+}
+
+// parallelMin is the number of postings (or documents, without terms)
+// from which a search splits into two goroutines, each taking half the
+// slots. Tests lower it.
+var parallelMin = 16384
 
 func (ix *index[T]) search(q *projections.SearchQuery, v *vocab, sc *scratch) projections.SearchResult[T] {
 	var res projections.SearchResult[T]
@@ -1663,23 +1807,54 @@ func (ix *index[T]) search(q *projections.SearchQuery, v *vocab, sc *scratch) pr
 			rk.cursorID = q.After.ID
 			after = &hitKey{score: q.After.Score, sec: q.After.At.Unix(), nsec: int32(q.After.At.Nanosecond()), slot: -1}
 		}
-		var cands []int32
-		n, all := len(ix.hot), len(q.Terms) == 0
-		if !all {
-			cands = ix.score(q.Terms, v, sc)
-			n = len(cands)
+		n := len(ix.hot)
+		var groups []group
+		work := n
+		if len(q.Terms) > 0 {
+			groups, work = ix.groupTerms(q.Terms, v, sc)
+		}
+		qs := sc.nextQuery()
+		ts := sc.nextTokens(len(groups))
+		// run does the share of slots [lo, hi) with buffers i.
+		run := func(p *part, i int, lo, hi int) {
+			if len(q.Terms) == 0 {
+				ix.scan(p, &f, after, nil, lo, hi, sc.acc)
+				return
+			}
+			var cands []int32
+			sc.touched[i], cands = ix.collect(groups, qs, ts, uint32(lo), uint32(hi), sc.acc, sc.touched[i], sc.cands[i])
+			// Visit the candidates by slot, so that the processor streams
+			// ix.hot: many of them by a pass over the range, few sorted.
+			if len(cands) > (hi-lo)/16 {
+				cands = slices.Grow(cands, 1)
+				j := 0
+				for s := lo; s < hi; s++ {
+					cands[:j+1][j] = int32(s)
+					if sc.acc[s].seen == qs {
+						j++
+					}
+				}
+				cands = cands[:j]
+			} else {
+				slices.Sort(cands)
+			}
+			sc.cands[i] = cands
+			if cands == nil {
+				cands = []int32{}
+			}
+			ix.scan(p, &f, after, cands, lo, hi, sc.acc)
 		}
 		p := part{top: topK{k: limit, r: rk, h: make([]hitKey, 0, limit)}, fc: fc}
-		if n < parallelMin {
-			ix.scan(&p, &f, after, cands, all, 0, n, sc.acc)
+		if work < parallelMin {
+			run(&p, 0, 0, n)
 		} else {
 			p2 := part{top: topK{k: limit, r: rk, h: make([]hitKey, 0, limit)}}
 			if fc != nil {
 				p2.fc = ix.newFacets()
 			}
 			var wg sync.WaitGroup
-			wg.Go(func() { ix.scan(&p2, &f, after, cands, all, n/2, n, sc.acc) })
-			ix.scan(&p, &f, after, cands, all, 0, n/2, sc.acc)
+			wg.Go(func() { run(&p2, 1, n/2, n) })
+			run(&p, 0, 0, n/2)
 			wg.Wait()
 			p.total += p2.total
 			p.remaining += p2.remaining
@@ -1737,7 +1912,8 @@ func (ix *index[T]) candidates(q *projections.CandidateQuery, status string, sc 
 			}
 			sc.acc[slot].seen = qs
 			h := &ix.hot[slot]
-			if h.status != st || (ix.offers && (h.kind != kind || (q.ExcludeID != "" && ix.ids[slot] == q.ExcludeID))) ||
+			s := ix.c1.keys[h.c1]
+			if s.status != st || (ix.offers && (s.kind != kind || (q.ExcludeID != "" && ix.ids[slot] == q.ExcludeID))) ||
 				(q.ExcludeOwner != "" && ix.recs.at(slot).f.owner == q.ExcludeOwner) {
 				continue
 			}
@@ -1852,7 +2028,7 @@ func (s *Store) OrganisationCandidates(ctx context.Context, q projections.Candid
 
 type vterm struct {
 	s    string
-	ref  int32 // documents × fields... holding the term; 0: gone
+	ref  int32 // postings holding the term, in both indexes; 0: gone
 	ntri int32 // distinct trigrams
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,6 +19,14 @@ import (
 )
 
 func TestContract(t *testing.T) {
+	readstoretest.Run(t, func(t *testing.T) projections.Store { return New() })
+}
+
+// TestContractSplitSearch runs the contract with every search split into
+// two goroutines, as large searches are.
+func TestContractSplitSearch(t *testing.T) {
+	defer func(n int) { parallelMin = n }(parallelMin)
+	parallelMin = 0
 	readstoretest.Run(t, func(t *testing.T) projections.Store { return New() })
 }
 
@@ -90,6 +99,64 @@ func TestOwnership(t *testing.T) {
 	rb, _ := s.StartRebuild(ctx, "a")
 	if err := write(rb, domain.Start, func(tx projections.Tx) error { return tx.PutOffer(ctx, projections.OfferDoc{ID: "o"}) }); err != nil {
 		t.Errorf("a rebuild of the owner: %v", err)
+	}
+}
+
+// TestManyValues: fields with more distinct values than fit a value mask
+// filter and count like the others.
+func TestManyValues(t *testing.T) {
+	ctx := context.Background()
+	s := New()
+	tg, _, _ := s.Live(ctx, "catalogue")
+	if err := s.Update(ctx, tg, domain.Start, domain.Position{Commit: 1, Prepare: 1}, func(tx projections.Tx) error {
+		for i := range 80 {
+			o := projections.OfferDoc{ID: fmt.Sprintf("o-%02d", i), Kind: "offer", Status: "published",
+				Languages: []string{"de", fmt.Sprintf("l%02d", i)}, PartnershipTypes: []string{fmt.Sprintf("p%02d", i), "supplier"},
+				Codes: []string{"C", fmt.Sprintf("%02d", i)}, TitleTerms: []string{"stahl"}}
+			if i >= 70 {
+				o.Codes = append(o.Codes, fmt.Sprintf("%c", 'A'+i-70))
+			}
+			if err := tx.PutOffer(ctx, o); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, parallel := range []int{1 << 30, 0} {
+		parallelMin = parallel
+		for _, q := range []projections.SearchQuery{
+			{Language: []string{"l75", "l03"}, Limit: 10, Facets: true},
+			{PartnershipType: []string{"p77"}, Limit: 10, Facets: true},
+			{Terms: []projections.QueryTerm{{Term: "stahl", Weight: 1}}, Language: []string{"l79"}, Limit: 10, Facets: true},
+		} {
+			res, err := s.SearchOffers(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, h := range res.Hits {
+				ids = append(ids, h.Doc.ID)
+			}
+			want := map[string][]string{"l75": {"o-75", "o-03"}, "p77": {"o-77"}, "l79": {"o-79"}}
+			key := strings.Join(q.Language, "") + strings.Join(q.PartnershipType, "")
+			key = key[:3]
+			if !slices.Equal(ids, want[key]) || res.Total != len(want[key]) {
+				t.Errorf("%s: hits %v (Total %d), want %v", key, ids, res.Total, want[key])
+			}
+			for _, id := range ids {
+				n := id[2:]
+				if res.Facets["language"]["l"+n] != 1 || res.Facets["partnership_type"]["p"+n] != 1 || res.Facets["language"]["de"] != len(ids) {
+					t.Errorf("%s: facets %v", key, res.Facets)
+				}
+			}
+		}
+	}
+	parallelMin = 16384
+	res, _ := s.SearchOffers(ctx, projections.SearchQuery{Limit: 1, Facets: true})
+	if res.Total != 80 || res.Facets["section"]["C"] != 80 || res.Facets["section"]["E"] != 1 || len(res.Facets["language"]) != 81 {
+		t.Errorf("all: Total %d, facets %v", res.Total, res.Facets)
 	}
 }
 
@@ -295,6 +362,7 @@ func BenchmarkSearch(b *testing.B) {
 			var times []time.Duration
 			matches := 0
 			b.ReportAllocs()
+			runtime.GC()
 			cpu := procCPU()
 			b.ResetTimer()
 			for i := 0; b.Loop(); i++ {
@@ -319,15 +387,16 @@ func BenchmarkSearch(b *testing.B) {
 }
 
 // BenchmarkPutOffer writes offers into a 100,000-offer index in batches
-// of 1,000, as a rebuild or live processing does: new offers (insert),
-// replacements that change the status only (status), and replacements
-// that also change a few words (words).
+// of 1,000, as a rebuild or live processing does: replacements that
+// change the status only (status), replacements that also change a few
+// words (words), and new offers (insert; the index grows).
 func BenchmarkPutOffer(b *testing.B) {
 	c := newBenchCorpus(100_000, typical)
 	s, tg, cp := loadBench(b, c)
 	ctx := context.Background()
 	run := func(b *testing.B, next func(i int) projections.OfferDoc) {
 		b.ReportAllocs()
+		runtime.GC()
 		cpu := procCPU()
 		b.ResetTimer()
 		defer func() {
@@ -368,13 +437,13 @@ func BenchmarkPutOffer(b *testing.B) {
 		o.TextTerms = slices.Compact(o.TextTerms)
 		words[i] = o
 	}
-	fresh := make([]projections.OfferDoc, 200_000)
-	for i := range fresh {
-		o := c.offers[i%len(c.offers)]
-		o.ID = fmt.Sprintf("new-%07d", i)
-		fresh[i] = o
-	}
-	b.Run("insert", func(b *testing.B) { run(b, func(i int) projections.OfferDoc { return fresh[i%len(fresh)] }) })
 	b.Run("status", func(b *testing.B) { run(b, func(i int) projections.OfferDoc { return status[i%len(status)] }) })
 	b.Run("words", func(b *testing.B) { run(b, func(i int) projections.OfferDoc { return words[i%len(words)] }) })
+	b.Run("insert", func(b *testing.B) {
+		run(b, func(i int) projections.OfferDoc {
+			o := c.offers[i%len(c.offers)]
+			o.ID = "new-" + strconv.Itoa(i)
+			return o
+		})
+	})
 }
