@@ -89,15 +89,14 @@ func (c *Catalogue) Apply(ctx context.Context, tx Tx, ev domain.Event, p domain.
 	case domain.OfferDrafted:
 		d := OfferDoc{ID: e.OfferID, OwnerOrgID: e.OwnerOrgID, Status: domain.OfferStatusDraft,
 			ValidUntil: e.ValidUntil, UpdatedAt: e.DraftedAt, Version: ev.StreamVersion}
-		d = offerDetails(d, e.Details)
 		org, ok, err := tx.Organisation(ctx, e.OwnerOrgID)
 		if err != nil {
 			return err
 		}
 		if ok {
-			d = ownerFields(d, org)
+			d = ownerFields(d, org) // first, so that the text is analysed once
 		}
-		return tx.PutOffer(ctx, d)
+		return tx.PutOffer(ctx, offerDetails(d, e.Details))
 	case domain.OfferRevised:
 		return changeOffer(ctx, tx, e.OfferID, func(d OfferDoc) OfferDoc {
 			d = offerDetails(d, e.Details)

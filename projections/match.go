@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nisa-eu/nisa/domain"
@@ -72,8 +73,10 @@ const (
 // Limits of matching.
 const (
 	// MatchCandidates is how many candidates matching asks the store for
-	// (per kind): the newest ones, which are then scored.
-	MatchCandidates = 1000
+	// (per kind): the newest ones sharing a NACE code, which are then
+	// scored. Scoring costs about 10 µs a candidate; 400 keeps a match
+	// under 5 ms with 100,000 offers.
+	MatchCandidates = 400
 	// DefaultMatchLimit is how many matches are returned when the caller
 	// asks for no number in particular.
 	DefaultMatchLimit = 20
@@ -257,7 +260,7 @@ func offerSide(o OfferDoc) matchSide {
 		org: o.OwnerOrgID, request: o.Kind == "request",
 		country: o.OwnerCountry, nuts: o.OwnerNUTS, codes: o.Codes,
 		languages:       matchUnion(o.Languages, o.OwnerLanguages),
-		terms:           matchUnion(o.TitleTerms, matchWithout(o.TextTerms, Analyze(o.OwnerCity))),
+		terms:           matchUnion(o.TitleTerms, matchWithout(o.TextTerms, cityTerms(o.OwnerCity))),
 		targetCountries: o.TargetCountries, targetRegions: o.TargetRegions,
 		fresh: o.PublishedAt, freshWhat: "published",
 	}
@@ -461,9 +464,28 @@ func freshnessReason(at time.Time, what string, now time.Time) Reason {
 // matchUnion returns the sorted, distinct strings of a and b.
 func matchUnion(a, b []string) []string {
 	out := make([]string, 0, len(a)+len(b))
-	out = append(append(out, a...), b...)
-	slices.Sort(out)
-	return slices.Compact(out)
+	if !slices.IsSorted(a) || !slices.IsSorted(b) {
+		out = append(append(out, a...), b...)
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	// Both sorted (the index's term lists are): merge.
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		var s string
+		switch {
+		case j == len(b) || (i < len(a) && a[i] < b[j]):
+			s, i = a[i], i+1
+		case i == len(a) || b[j] < a[i]:
+			s, j = b[j], j+1
+		default:
+			s, i, j = a[i], i+1, j+1
+		}
+		if len(out) == 0 || out[len(out)-1] != s {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // matchIntersect returns the strings both sorted, distinct lists hold, sorted.
@@ -499,3 +521,15 @@ func matchWithout(terms, drop []string) []string {
 	}
 	return out
 }
+
+// cityTerms is Analyze(city), remembered: the network has few towns.
+func cityTerms(city string) []string {
+	if v, ok := cityTermsCache.Load(city); ok {
+		return v.([]string)
+	}
+	t := slices.Clip(Analyze(city))
+	cityTermsCache.Store(city, t)
+	return t
+}
+
+var cityTermsCache sync.Map
