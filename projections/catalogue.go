@@ -212,7 +212,11 @@ func orgProfile(d OrgDoc, p domain.OrganisationProfile, at time.Time, version ui
 }
 
 // offerDetails sets the fields of d that follow from the offer's details.
+// Texts and codes that did not change are not analysed again.
 func offerDetails(d OfferDoc, x domain.OfferDetails) OfferDoc {
+	sameTitle := d.TitleTerms != nil && d.Title == x.Title
+	sameText := d.TextTerms != nil && d.Description == x.Description
+	sameCodes := d.CodeTerms != nil && slices.Equal(d.NACE, x.NACE)
 	d.Kind = x.Kind
 	d.Category = x.Category
 	d.PartnershipTypes = slices.Clone(x.PartnershipTypes)
@@ -223,8 +227,15 @@ func offerDetails(d OfferDoc, x domain.OfferDetails) OfferDoc {
 	d.TargetCountries = slices.Clone(x.TargetCountries)
 	d.TargetRegions = slices.Clone(x.TargetRegions)
 	d.Languages = catalogueList(slices.Clone(x.Languages))
-	d.TitleTerms = catalogueTerms(x.Title.DE, x.Title.PL, x.Title.CS, x.Title.EN)
-	d.CodeTerms = catalogueMerge(CodeTerms(x.NACE), KeywordTerms(x.NACE))
+	if !sameTitle {
+		d.TitleTerms = catalogueTerms(x.Title.DE, x.Title.PL, x.Title.CS, x.Title.EN)
+	}
+	if !sameCodes {
+		d.CodeTerms = catalogueMerge(CodeTerms(x.NACE), KeywordTerms(x.NACE))
+	}
+	if sameText {
+		return d
+	}
 	return offerTextTerms(d)
 }
 
