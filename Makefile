@@ -33,7 +33,8 @@ test:
 fuzz:
 	@for f in $(FUZZ); do echo "fuzz $$f ($(FUZZTIME))"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./adapters/httpapi/ || exit 1; done
 
-## bench: measure the embedded and PostgreSQL stores; writes bench/results.json
+## bench: measure the embedded and PostgreSQL stores and their read sides
+##        (1,000,000-event rebuild, search, matching, lag); writes bench/results.json
 bench: build
 	./$(BIN) bench --stores "embedded,$(NISA_TEST_DATABASE_URL)"
 
