@@ -45,7 +45,8 @@ type BulkSummary struct {
 // it does not run the domain commands (deciding a million events one by
 // one would take minutes); every payload is a valid event of the current
 // schema, appended with the same expected-version rules the commands use.
-// progress, when set, is called with the number of events appended so far.
+// progress, when set, is called with the number of events appended so far,
+// from several goroutines at once.
 func Bulk(ctx context.Context, store domain.EventStore, cfg BulkConfig, progress func(n int)) (BulkSummary, error) {
 	if cfg.Organisations <= 0 {
 		cfg.Organisations = 20000

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,8 +17,13 @@ func TestBulk(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	var last int
-	sum, err := Bulk(ctx, s, BulkConfig{Organisations: 40, Offers: 100, Events: 1000, Now: time.Now(), Workers: 8}, func(n int) { last = max(last, n) })
+	var mu sync.Mutex
+	last := 0
+	sum, err := Bulk(ctx, s, BulkConfig{Organisations: 40, Offers: 100, Events: 1000, Now: time.Now(), Workers: 8}, func(n int) {
+		mu.Lock()
+		last = max(last, n)
+		mu.Unlock()
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
