@@ -40,11 +40,17 @@ import (
 // of one projection are serialised across processes, and the checkpoint
 // and generation are checked under the lock. fn then runs against a Tx
 // that buffers every write in memory (reads see the buffer first; a
-// document written twice is written once); when fn returns, the buffer is
-// sent as one pipeline of set-based statements (INSERT … SELECT FROM
-// unnest($arrays) … ON CONFLICT) followed by the checkpoint and COMMIT:
-// one more round trip, two when the batch claims a category for the
-// first time or indexes terms the process has not seen yet.
+// document written twice is written once). When fn returns, the buffer is
+// sent as one pipeline of set-based statements (… SELECT FROM
+// unnest($arrays)) followed by the checkpoint and COMMIT: one more round
+// trip, two when the batch claims a category for the first time, indexes
+// terms the process has not numbered yet or writes documents whose stored
+// version the cache does not know (read back in that extra round trip).
+// Knowing which documents are stored, the pipeline inserts the new ones
+// with plain INSERTs (an upsert costs twice as much for a new row) and
+// upserts the stored ones; lookups of a list of keys are LATERAL joins,
+// one primary key probe per key (a generation being filled has no
+// statistics yet, and a planner left to choose would scan it whole).
 //
 // Reads through the Tx that miss the buffer go to a per-generation cache
 // of the documents this process read or wrote, and to the database only
@@ -70,6 +76,9 @@ import (
 // with the GIN index (intarray's gin__int_ops) on that array, and scores
 // each by intersecting the array with the query's codes once and picking,
 // per query token, the best weighted value: projections.Score, in SQL.
+// rm_term_refs counts the documents holding each term in the live
+// generations, for Vocabulary; a building generation's counts are made in
+// one aggregate by Promote.
 type ReadStore struct {
 	pool *pgxpool.Pool
 
@@ -95,16 +104,22 @@ const DefaultReadCacheBytes = 256 << 20
 // defaultMaxCacheKeys bounds the key sets of a complete generation cache.
 const defaultMaxCacheKeys = 4 << 20
 
+// MaxReadConns bounds the connections of a ReadStore's pool.
+const MaxReadConns = 10
+
 // OpenReadStore opens the read store on the database of pool. It opens a
-// pool of its own with pool's configuration (same server and database, at
-// most as many connections), whose sessions run with jit off and, unless
-// the URL set them, enable_seqscan off and plan_cache_mode auto; Close
-// closes that pool, never pool. The schema (migration 0003) must be
-// applied: see Migrate.
+// small pool of its own with pool's configuration (same server, database
+// and role; at most MaxReadConns connections, closed after a minute idle),
+// whose sessions run with jit off, plan_cache_mode auto and, unless the
+// URL sets them, enable_seqscan off and work_mem 32MB; Close closes that
+// pool, never pool. The
+// schema (migration 0003) must be applied: see Migrate.
 func OpenReadStore(ctx context.Context, pool *pgxpool.Pool) (*ReadStore, error) {
 	cfg := pool.Config()
 	cfg.AfterConnect, cfg.BeforeAcquire, cfg.AfterRelease, cfg.BeforeClose = nil, nil, nil, nil
 	cfg.MinConns, cfg.MinIdleConns = 0, 0
+	cfg.MaxConns = min(max(cfg.MaxConns, 2), MaxReadConns)
+	cfg.MaxConnIdleTime = time.Minute
 	params := cfg.ConnConfig.RuntimeParams
 	// JIT compiles plans whose cost passes jit_above_cost; with
 	// enable_seqscan off any plan that must scan a small table does, and
@@ -112,6 +127,10 @@ func OpenReadStore(ctx context.Context, pool *pgxpool.Pool) (*ReadStore, error) 
 	params["jit"] = "off"
 	if _, set := params["enable_seqscan"]; !set {
 		params["enable_seqscan"] = "off"
+	}
+	if _, set := params["work_mem"]; !set {
+		// A search keeps its matches (up to the whole index) in memory.
+		params["work_mem"] = "32MB"
 	}
 	// The event store's pool forces generic plans (see Open); the read
 	// store's statements are planned for their values until PostgreSQL
@@ -398,8 +417,8 @@ func (s *ReadStore) StartRebuild(ctx context.Context, name string) (projections.
 }
 
 // Promote implements projections.Store: in one transaction the building
-// generation becomes the live one and the rows of the old live generation
-// are deleted.
+// generation becomes the live one, the rows of the old live generation are
+// deleted and the term references of the new one counted.
 func (s *ReadStore) Promote(ctx context.Context, t projections.Target) error {
 	if err := s.check(ctx); err != nil {
 		return err
@@ -418,6 +437,19 @@ func (s *ReadStore) Promote(ctx context.Context, t projections.Target) error {
 			return err
 		}
 		if err := dropGeneration(ctx, tx, t.Name, old); err != nil {
+			return err
+		}
+		// The term references of the new live generation (Updates of a
+		// building generation do not count them).
+		if _, err := tx.Exec(ctx, `DELETE FROM rm_term_refs WHERE projection = $1 AND gen = $2`, t.Name, t.Generation); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO rm_term_refs (term_id, projection, gen, n)
+SELECT x.t >> 2, $1, $2, count(*) FROM (
+    SELECT unnest(o.terms) AS t FROM rm_offers o WHERE o.projection = $1 AND o.gen = $2
+    UNION ALL
+    SELECT unnest(g.terms) FROM rm_orgs g WHERE g.projection = $1 AND g.gen = $2) x
+GROUP BY 1`, t.Name, t.Generation); err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE rm_projections SET live_gen = building_gen, live_commit = building_commit,

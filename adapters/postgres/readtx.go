@@ -48,6 +48,8 @@ type pendingDoc struct {
 	deleted bool
 	d       projections.Doc // Keys sorted, without duplicates
 	body    []byte
+	// orig is the stored version before the Update (known after prepare).
+	orig docVal
 }
 
 // pendingIndex is the part of a pending offer or organisation the search
@@ -56,10 +58,10 @@ type pendingIndex struct {
 	body  []byte
 	codes []int32 // term id × 4 + field, sorted
 	ids   []int32 // term ids, sorted
-	// orig are the term ids of the version before the Update (nil:
-	// absent), known when origKnown.
-	orig      []int32
-	origKnown bool
+	// The version before the Update: whether it exists and its term ids
+	// (known after prepare).
+	origPresent bool
+	orig        []int32
 }
 
 type pendingOffer struct {
@@ -407,20 +409,42 @@ const (
 	fieldTitle = 3
 )
 
-// bestFields returns every term of the three lists with the best field it
-// is in.
-func bestFields(title, text, code []string) map[string]int32 {
-	m := make(map[string]int32, len(title)+len(text)+len(code))
-	for _, t := range code {
-		m[t] = fieldCode
+// termFields calls f for every term of the three lists with the best
+// field it is in, in term order.
+func termFields(title, text, code []string, f func(term string, field int32)) {
+	title, text, code = distinctSorted(title), distinctSorted(text), distinctSorted(code)
+	i, j, k := 0, 0, 0
+	for i < len(title) || j < len(text) || k < len(code) {
+		var m string
+		switch {
+		case i < len(title):
+			m = title[i]
+		case j < len(text):
+			m = text[j]
+		default:
+			m = code[k]
+		}
+		if j < len(text) && text[j] < m {
+			m = text[j]
+		}
+		if k < len(code) && code[k] < m {
+			m = code[k]
+		}
+		var field int32
+		if k < len(code) && code[k] == m {
+			field = fieldCode
+			k++
+		}
+		if j < len(text) && text[j] == m {
+			field = fieldText
+			j++
+		}
+		if i < len(title) && title[i] == m {
+			field = fieldTitle
+			i++
+		}
+		f(m, field)
 	}
-	for _, t := range text {
-		m[t] = fieldText
-	}
-	for _, t := range title {
-		m[t] = fieldTitle
-	}
-	return m
 }
 
 // arrayLiteral writes vals as a PostgreSQL array literal.
@@ -536,7 +560,11 @@ func (t *readTx) commit(ctx context.Context, building bool, to domain.Position) 
 	if len(t.orgs) > 0 {
 		t.queueOrgs(b, &sb, refs)
 	}
-	if len(refs) > 0 {
+	// Term references are counted for live generations only (Vocabulary
+	// reads nothing else): a building generation gets its counts in one
+	// aggregate when it is promoted, which costs a rebuild far less than
+	// keeping them batch by batch.
+	if len(refs) > 0 && !building {
 		ids := make([]int32, 0, len(refs))
 		for id, n := range refs {
 			if n != 0 {
@@ -620,25 +648,26 @@ ON CONFLICT DO NOTHING`, name, gen, ind, commit, prep, subj, body)
 // offers and organisations the cache does not know: one round trip, or
 // none when the caches know everything.
 func (t *readTx) prepare(ctx context.Context) error {
+	var unknownOffers, unknownOrgs, unknownColl, unknownID []string
 	for id, p := range t.offers {
 		if v, ok := t.c.offer(id); ok {
-			p.orig, p.origKnown = v.ids, true
-		}
-	}
-	for id, p := range t.orgs {
-		if v, ok := t.c.org(id); ok {
-			p.orig, p.origKnown = v.ids, true
-		}
-	}
-	var unknownOffers, unknownOrgs []string
-	for id, p := range t.offers {
-		if !p.origKnown {
+			p.origPresent, p.orig = v.present, v.ids
+		} else {
 			unknownOffers = append(unknownOffers, id)
 		}
 	}
 	for id, p := range t.orgs {
-		if !p.origKnown {
+		if v, ok := t.c.org(id); ok {
+			p.origPresent, p.orig = v.present, v.ids
+		} else {
 			unknownOrgs = append(unknownOrgs, id)
+		}
+	}
+	for k, pd := range t.docs {
+		if v, ok := t.c.doc(k); ok {
+			pd.orig = v
+		} else {
+			unknownColl, unknownID = append(unknownColl, k.coll), append(unknownID, k.id)
 		}
 	}
 	local := map[string]int32{}
@@ -670,7 +699,7 @@ func (t *readTx) prepare(ctx context.Context) error {
 	for k := range t.claims {
 		claims = append(claims, k)
 	}
-	if len(claims) > 0 || len(missing) > 0 || len(unknownOffers) > 0 || len(unknownOrgs) > 0 {
+	if len(claims) > 0 || len(missing) > 0 || len(unknownOffers) > 0 || len(unknownOrgs) > 0 || len(unknownColl) > 0 {
 		b := &pgx.Batch{}
 		if len(claims) > 0 {
 			// Sorted: concurrent claimers lock the same keys in the same
@@ -689,13 +718,21 @@ func (t *readTx) prepare(ctx context.Context) error {
 			slices.Sort(missing)
 			b.Queue(`INSERT INTO rm_terms (term) SELECT u.term FROM unnest($1::text[]) WITH ORDINALITY AS u(term, i)
 WHERE NOT EXISTS (SELECT FROM rm_terms t WHERE t.term = u.term) ORDER BY u.i ON CONFLICT (term) DO NOTHING`, missing)
-			b.Queue(`SELECT term, id FROM rm_terms WHERE term = ANY($1::text[])`, missing)
+			// A join, not term = ANY($1): pg_trgm's GIN index also serves =,
+			// and the planner may pick it for a long list (seconds).
+			b.Queue(`SELECT u.term, x.id FROM unnest($1::text[]) AS u(term)
+CROSS JOIN LATERAL (SELECT t.id FROM rm_terms t WHERE t.term = u.term OFFSET 0) x`, missing)
 		}
 		if len(unknownOffers) > 0 {
-			b.Queue(`SELECT id, terms FROM rm_offers WHERE projection = $1 AND gen = $2 AND id = ANY($3::text[])`, t.t.Name, t.t.Generation, unknownOffers)
+			b.Queue(sqlOrigTerms("rm_offers"), t.t.Name, t.t.Generation, unknownOffers)
 		}
 		if len(unknownOrgs) > 0 {
-			b.Queue(`SELECT id, terms FROM rm_orgs WHERE projection = $1 AND gen = $2 AND id = ANY($3::text[])`, t.t.Name, t.t.Generation, unknownOrgs)
+			b.Queue(sqlOrigTerms("rm_orgs"), t.t.Name, t.t.Generation, unknownOrgs)
+		}
+		if len(unknownColl) > 0 {
+			b.Queue(`SELECT u.coll, u.id, x.keys, x.sort FROM unnest($3::text[], $4::text[]) AS u(coll, id)
+CROSS JOIN LATERAL (SELECT d.keys, d.sort FROM rm_docs d WHERE d.projection = $1 AND d.gen = $2 AND d.coll = u.coll AND d.id = u.id OFFSET 0) x`,
+				t.t.Name, t.t.Generation, unknownColl, unknownID)
 		}
 		br := t.conn.SendBatch(ctx, b)
 		err := func() error {
@@ -754,12 +791,29 @@ WHERE NOT EXISTS (SELECT FROM rm_terms t WHERE t.term = u.term) ORDER BY u.i ON 
 				return err
 			}
 			if len(unknownOffers) > 0 {
-				if err := readOrig(func(id string, ids []int32) { t.offers[id].orig = ids }); err != nil {
+				if err := readOrig(func(id string, ids []int32) { t.offers[id].origPresent, t.offers[id].orig = true, ids }); err != nil {
 					return err
 				}
 			}
 			if len(unknownOrgs) > 0 {
-				if err := readOrig(func(id string, ids []int32) { t.orgs[id].orig = ids }); err != nil {
+				if err := readOrig(func(id string, ids []int32) { t.orgs[id].origPresent, t.orgs[id].orig = true, ids }); err != nil {
+					return err
+				}
+			}
+			if len(unknownColl) > 0 {
+				rows, err := br.Query()
+				if err != nil {
+					return err
+				}
+				var (
+					k docKey
+					v docVal
+				)
+				if _, err := pgx.ForEachRow(rows, []any{&k.coll, &k.id, &v.keys, &v.sort}, func() error {
+					pd := t.docs[k]
+					pd.orig = docVal{present: true, keys: normKeys(v.keys), sort: v.sort}
+					return nil
+				}); err != nil {
 					return err
 				}
 			}
@@ -778,11 +832,10 @@ WHERE NOT EXISTS (SELECT FROM rm_terms t WHERE t.term = u.term) ORDER BY u.i ON 
 		}
 	}
 	code := func(p *pendingIndex, title, text, codeTerms []string) {
-		fields := bestFields(title, text, codeTerms)
-		p.codes = make([]int32, 0, len(fields))
-		for term, f := range fields {
+		p.codes = make([]int32, 0, len(title)+len(text)+len(codeTerms))
+		termFields(title, text, codeTerms, func(term string, f int32) {
 			p.codes = append(p.codes, local[term]*4+f)
-		}
+		})
 		slices.Sort(p.codes)
 		p.ids = idsOf(p.codes)
 	}
@@ -796,6 +849,20 @@ WHERE NOT EXISTS (SELECT FROM rm_terms t WHERE t.term = u.term) ORDER BY u.i ON 
 }
 
 func cmpStrings(a, b string) int { return strings.Compare(a, b) }
+
+// Statements that look rows up by key for a list of keys join the list
+// LATERALly to a subquery that is not flattened (OFFSET 0): the list is
+// the outer side of a nested loop and every key one probe of the primary
+// key, whatever the planner believes of the table. (A generation that a
+// rebuild is filling has no statistics yet: as a plain join, the planner
+// would take it for empty and scan all of it for each statement.)
+
+// sqlOrigTerms reads the stored term codes of the search index rows with
+// the ids $3.
+func sqlOrigTerms(table string) string {
+	return `SELECT u.id, x.terms FROM unnest($3::text[]) AS u(id)
+CROSS JOIN LATERAL (SELECT o.terms FROM ` + table + ` o WHERE o.projection = $1 AND o.gen = $2 AND o.id = u.id OFFSET 0) x`
+}
 
 // diffRefs adds to refs the reference count changes from the term ids old
 // to new (both sorted).
@@ -816,148 +883,211 @@ func diffRefs(refs map[int32]int32, old, new []int32) {
 	}
 }
 
-// queueDocs queues the statements writing the generic documents.
+// queueDocs queues the statements writing the generic documents: new
+// ones are inserted (prepare found out which are stored, and nobody else
+// writes the generation meanwhile), stored ones upserted (ON CONFLICT finds
+// each by its primary key; for a new row an upsert costs twice an insert),
+// and the key rows of documents whose keys or sort changed replaced.
 func (t *readTx) queueDocs(b *pgx.Batch, sb *strings.Builder) {
 	if len(t.docs) == 0 {
 		return
 	}
 	name, gen := t.t.Name, t.t.Generation
+	type docRows struct {
+		coll, id, keys, body []string
+		sort                 []int64
+	}
+	type keyRows struct {
+		coll, key, id []string
+		sort          []int64
+	}
 	var (
-		unkColl, unkID                 []string // stored version unknown: keys deleted by SQL
-		delKColl, delKKey, delKID      []string // key rows to delete
-		delKSort                       []int64
-		delColl, delID                 []string // documents to delete
-		putColl, putID, putKeys, putBd []string
-		putSort                        []int64
-		addColl, addKey, addID         []string // key rows to insert
-		addSort                        []int64
+		ins, upd       docRows
+		delKeys, add   keyRows
+		delColl, delID []string
 	)
 	for k, pd := range t.docs {
-		old, known := t.c.doc(k)
-		switch {
-		case !known:
-			unkColl, unkID = append(unkColl, k.coll), append(unkID, k.id)
-		case old.present && (pd.deleted || old.sort != pd.d.Sort || !slices.Equal(old.keys, pd.d.Keys)):
+		old := pd.orig
+		changed := !old.present || pd.deleted || old.sort != pd.d.Sort || !slices.Equal(old.keys, pd.d.Keys)
+		if old.present && changed {
 			for _, key := range old.keys {
-				delKColl, delKKey, delKSort, delKID = append(delKColl, k.coll), append(delKKey, key), append(delKSort, old.sort), append(delKID, k.id)
+				delKeys.coll, delKeys.key, delKeys.sort, delKeys.id = append(delKeys.coll, k.coll), append(delKeys.key, key), append(delKeys.sort, old.sort), append(delKeys.id, k.id)
 			}
 		}
 		if pd.deleted {
-			if !known || old.present {
+			if old.present {
 				delColl, delID = append(delColl, k.coll), append(delID, k.id)
 			}
 			continue
 		}
-		putColl, putID, putSort = append(putColl, k.coll), append(putID, k.id), append(putSort, pd.d.Sort)
-		putKeys, putBd = append(putKeys, arrayLiteral(sb, pd.d.Keys)), append(putBd, string(pd.body))
-		if !known || !old.present || old.sort != pd.d.Sort || !slices.Equal(old.keys, pd.d.Keys) {
+		r := &ins
+		if old.present {
+			r = &upd
+		}
+		r.coll, r.id, r.sort = append(r.coll, k.coll), append(r.id, k.id), append(r.sort, pd.d.Sort)
+		r.keys, r.body = append(r.keys, arrayLiteral(sb, pd.d.Keys)), append(r.body, string(pd.body))
+		if changed {
 			for _, key := range pd.d.Keys {
-				addColl, addKey, addSort, addID = append(addColl, k.coll), append(addKey, key), append(addSort, pd.d.Sort), append(addID, k.id)
+				add.coll, add.key, add.sort, add.id = append(add.coll, k.coll), append(add.key, key), append(add.sort, pd.d.Sort), append(add.id, k.id)
 			}
 		}
 	}
-	if len(unkColl) > 0 {
-		b.Queue(`DELETE FROM rm_doc_keys k USING (
-    SELECT d.coll, d.id, d.sort, unnest(d.keys) AS key FROM rm_docs d
-    JOIN unnest($3::text[], $4::text[]) AS u(coll, id) ON d.coll = u.coll AND d.id = u.id
-    WHERE d.projection = $1 AND d.gen = $2) o
-WHERE k.projection = $1 AND k.gen = $2 AND k.coll = o.coll AND k.key = o.key AND k.sort = o.sort AND k.id = o.id`, name, gen, unkColl, unkID)
-	}
-	if len(delKColl) > 0 {
-		b.Queue(`DELETE FROM rm_doc_keys k USING unnest($3::text[], $4::text[], $5::int8[], $6::text[]) AS u(coll, key, sort, id)
-WHERE k.projection = $1 AND k.gen = $2 AND k.coll = u.coll AND k.key = u.key AND k.sort = u.sort AND k.id = u.id`, name, gen, delKColl, delKKey, delKSort, delKID)
+	if len(delKeys.coll) > 0 {
+		b.Queue(`DELETE FROM rm_doc_keys WHERE ctid = ANY (ARRAY(
+    SELECT x.ctid FROM unnest($3::text[], $4::text[], $5::int8[], $6::text[]) AS u(coll, key, sort, id)
+    CROSS JOIN LATERAL (SELECT k.ctid FROM rm_doc_keys k WHERE k.projection = $1 AND k.gen = $2 AND k.coll = u.coll
+        AND k.key = u.key AND k.sort = u.sort AND k.id = u.id OFFSET 0) x))`,
+			name, gen, delKeys.coll, delKeys.key, delKeys.sort, delKeys.id)
 	}
 	if len(delColl) > 0 {
-		b.Queue(`DELETE FROM rm_docs d USING unnest($3::text[], $4::text[]) AS u(coll, id)
-WHERE d.projection = $1 AND d.gen = $2 AND d.coll = u.coll AND d.id = u.id`, name, gen, delColl, delID)
+		b.Queue(`DELETE FROM rm_docs WHERE ctid = ANY (ARRAY(
+    SELECT x.ctid FROM unnest($3::text[], $4::text[]) AS u(coll, id)
+    CROSS JOIN LATERAL (SELECT d.ctid FROM rm_docs d WHERE d.projection = $1 AND d.gen = $2 AND d.coll = u.coll AND d.id = u.id OFFSET 0) x))`,
+			name, gen, delColl, delID)
 	}
-	if len(putColl) > 0 {
+	if len(upd.coll) > 0 {
+		// Stored documents: an upsert finds each by its primary key.
 		b.Queue(`INSERT INTO rm_docs (projection, gen, coll, id, keys, sort, body)
 SELECT $1, $2, u.coll, u.id, u.keys::text[], u.sort, u.body::json
 FROM unnest($3::text[], $4::text[], $5::text[], $6::int8[], $7::text[]) AS u(coll, id, keys, sort, body)
 ON CONFLICT (projection, gen, coll, id) DO UPDATE SET keys = EXCLUDED.keys, sort = EXCLUDED.sort, body = EXCLUDED.body`,
-			name, gen, putColl, putID, putKeys, putSort, putBd)
+			name, gen, upd.coll, upd.id, upd.keys, upd.sort, upd.body)
 	}
-	if len(addColl) > 0 {
+	if len(ins.coll) > 0 {
+		b.Queue(`INSERT INTO rm_docs (projection, gen, coll, id, keys, sort, body)
+SELECT $1, $2, u.coll, u.id, u.keys::text[], u.sort, u.body::json
+FROM unnest($3::text[], $4::text[], $5::text[], $6::int8[], $7::text[]) AS u(coll, id, keys, sort, body)`,
+			name, gen, ins.coll, ins.id, ins.keys, ins.sort, ins.body)
+	}
+	if len(add.coll) > 0 {
 		b.Queue(`INSERT INTO rm_doc_keys (projection, gen, coll, key, sort, id)
-SELECT $1, $2, u.coll, u.key, u.sort, u.id FROM unnest($3::text[], $4::text[], $5::int8[], $6::text[]) AS u(coll, key, sort, id)
-ON CONFLICT DO NOTHING`, name, gen, addColl, addKey, addSort, addID)
+SELECT $1, $2, u.coll, u.key, u.sort, u.id FROM unnest($3::text[], $4::text[], $5::int8[], $6::text[]) AS u(coll, key, sort, id)`,
+			name, gen, add.coll, add.key, add.sort, add.id)
 	}
 }
 
-// queueOffers queues the upsert of the pending offers and adds their term
+// indexCol is a column of rm_offers or rm_orgs as the write statements
+// pass it: text, int8, or an array or JSON value sent as text and cast.
+type indexCol struct{ name, typ string }
+
+// indexWrite builds the statements inserting new rows and upserting stored
+// ones (see queueDocs) of a search index table, one parameter array per
+// column.
+type indexWrite struct {
+	cols     []indexCol
+	ins, upd string
+}
+
+func newIndexWrite(table string, cols []indexCol) *indexWrite {
+	var params, names, sel, set []string
+	for i, c := range cols {
+		pt, v := "text[]", "u."+c.name
+		switch c.typ {
+		case "int8":
+			pt = "int8[]"
+		case "text":
+		default:
+			v += "::" + c.typ
+		}
+		params = append(params, "$"+strconv.Itoa(i+3)+"::"+pt)
+		names, sel = append(names, c.name), append(sel, v)
+		if c.name != "id" {
+			set = append(set, c.name+" = EXCLUDED."+c.name)
+		}
+	}
+	from := "unnest(" + strings.Join(params, ", ") + ") AS u(" + strings.Join(names, ", ") + ")"
+	return &indexWrite{cols: cols,
+		ins: "INSERT INTO " + table + " (projection, gen, " + strings.Join(names, ", ") + ")\nSELECT $1, $2, " + strings.Join(sel, ", ") + "\nFROM " + from,
+		upd: "INSERT INTO " + table + " (projection, gen, " + strings.Join(names, ", ") + ")\nSELECT $1, $2, " + strings.Join(sel, ", ") + "\nFROM " + from +
+			"\nON CONFLICT (projection, gen, id) DO UPDATE SET " + strings.Join(set, ", ")}
+}
+
+var (
+	offerWrite = newIndexWrite("rm_offers", []indexCol{{"id", "text"}, {"owner_org_id", "text"}, {"kind", "text"},
+		{"category", "text"}, {"partnership_types", "text[]"}, {"codes", "text[]"}, {"sections", "text[]"},
+		{"country", "text"}, {"regions", "text[]"}, {"languages", "text[]"}, {"status", "text"},
+		{"valid_until", "int8"}, {"published_at", "int8"}, {"terms", "int4[]"}, {"body", "json"}})
+	orgWrite = newIndexWrite("rm_orgs", []indexCol{{"id", "text"}, {"kind", "text"}, {"codes", "text[]"},
+		{"sections", "text[]"}, {"country", "text"}, {"regions", "text[]"}, {"languages", "text[]"},
+		{"status", "text"}, {"registered_at", "int8"}, {"terms", "int4[]"}, {"body", "json"}})
+)
+
+// indexRows collects the column arrays of one statement of an indexWrite.
+type indexRows struct {
+	text [][]string
+	ints [][]int64
+	n    int
+}
+
+func (w *indexWrite) rows() *indexRows {
+	return &indexRows{text: make([][]string, len(w.cols)), ints: make([][]int64, len(w.cols))}
+}
+
+// add appends a row: one value per column, a string or an int64.
+func (r *indexRows) add(vals ...any) {
+	for i, v := range vals {
+		switch x := v.(type) {
+		case string:
+			r.text[i] = append(r.text[i], x)
+		case int64:
+			r.ints[i] = append(r.ints[i], x)
+		}
+	}
+	r.n++
+}
+
+func (w *indexWrite) queue(b *pgx.Batch, sql string, t projections.Target, r *indexRows) {
+	if r.n == 0 {
+		return
+	}
+	args := []any{t.Name, t.Generation}
+	for i, c := range w.cols {
+		if c.typ == "int8" {
+			args = append(args, r.ints[i])
+		} else {
+			args = append(args, r.text[i])
+		}
+	}
+	b.Queue(sql, args...)
+}
+
+// queueOffers queues the writes of the pending offers and adds their term
 // reference changes to refs.
 func (t *readTx) queueOffers(b *pgx.Batch, sb *strings.Builder, refs map[int32]int32) {
-	n := len(t.offers)
-	var (
-		id, owner, kind, category, pts, codes, sections = make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
-		country, regions, langs, status, terms, body    = make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
-		valid, published                                = make([]int64, 0, n), make([]int64, 0, n)
-	)
+	ins, upd := offerWrite.rows(), offerWrite.rows()
 	for _, p := range t.offers {
 		o := &p.doc
 		diffRefs(refs, p.orig, p.ids)
-		id, owner, kind, category = append(id, o.ID), append(owner, o.OwnerOrgID), append(kind, o.Kind), append(category, o.Category)
-		pts = append(pts, arrayLiteral(sb, distinctSorted(o.PartnershipTypes)))
-		codes = append(codes, arrayLiteral(sb, distinctSorted(o.Codes)))
-		sections = append(sections, arrayLiteral(sb, sectionsOf(o.Codes)))
-		country = append(country, o.OwnerCountry)
-		regions = append(regions, arrayLiteral(sb, distinctSorted(o.Regions)))
-		langs = append(langs, arrayLiteral(sb, distinctSorted(o.Languages)))
-		status = append(status, o.Status)
-		valid, published = append(valid, nanos(o.ValidUntil)), append(published, nanos(o.PublishedAt))
-		terms, body = append(terms, intArrayLiteral(sb, p.codes)), append(body, string(p.body))
+		r := ins
+		if p.origPresent {
+			r = upd
+		}
+		r.add(o.ID, o.OwnerOrgID, o.Kind, o.Category, arrayLiteral(sb, distinctSorted(o.PartnershipTypes)),
+			arrayLiteral(sb, distinctSorted(o.Codes)), arrayLiteral(sb, sectionsOf(o.Codes)), o.OwnerCountry,
+			arrayLiteral(sb, distinctSorted(o.Regions)), arrayLiteral(sb, distinctSorted(o.Languages)), o.Status,
+			nanos(o.ValidUntil), nanos(o.PublishedAt), intArrayLiteral(sb, p.codes), string(p.body))
 	}
-	b.Queue(`INSERT INTO rm_offers (projection, gen, id, owner_org_id, kind, category, partnership_types, codes, sections,
-    country, regions, languages, status, valid_until, published_at, terms, body)
-SELECT $1, $2, u.id, u.owner, u.kind, u.category, u.pts::text[], u.codes::text[], u.sections::text[],
-    u.country, u.regions::text[], u.langs::text[], u.status, u.valid, u.published, u.terms::int4[], u.body::json
-FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-    $11::text[], $12::text[], $13::text[], $14::int8[], $15::int8[], $16::text[], $17::text[])
-    AS u(id, owner, kind, category, pts, codes, sections, country, regions, langs, status, valid, published, terms, body)
-ON CONFLICT (projection, gen, id) DO UPDATE SET owner_org_id = EXCLUDED.owner_org_id, kind = EXCLUDED.kind,
-    category = EXCLUDED.category, partnership_types = EXCLUDED.partnership_types, codes = EXCLUDED.codes,
-    sections = EXCLUDED.sections, country = EXCLUDED.country, regions = EXCLUDED.regions,
-    languages = EXCLUDED.languages, status = EXCLUDED.status, valid_until = EXCLUDED.valid_until,
-    published_at = EXCLUDED.published_at, terms = EXCLUDED.terms, body = EXCLUDED.body`,
-		t.t.Name, t.t.Generation, id, owner, kind, category, pts, codes, sections, country, regions, langs, status, valid, published, terms, body)
+	offerWrite.queue(b, offerWrite.upd, t.t, upd)
+	offerWrite.queue(b, offerWrite.ins, t.t, ins)
 }
 
-// queueOrgs queues the upsert of the pending organisations and adds their
+// queueOrgs queues the writes of the pending organisations and adds their
 // term reference changes to refs.
 func (t *readTx) queueOrgs(b *pgx.Batch, sb *strings.Builder, refs map[int32]int32) {
-	n := len(t.orgs)
-	var (
-		id, kind, codes, sections, country = make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
-		regions, langs, status, terms      = make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
-		body                               = make([]string, 0, n)
-		registered                         = make([]int64, 0, n)
-	)
+	ins, upd := orgWrite.rows(), orgWrite.rows()
 	for _, p := range t.orgs {
 		o := &p.doc
 		diffRefs(refs, p.orig, p.ids)
-		id, kind = append(id, o.ID), append(kind, o.Kind)
-		codes = append(codes, arrayLiteral(sb, distinctSorted(o.Codes)))
-		sections = append(sections, arrayLiteral(sb, sectionsOf(o.Codes)))
-		country = append(country, o.Country)
-		regions = append(regions, arrayLiteral(sb, distinctSorted(o.Regions)))
-		langs = append(langs, arrayLiteral(sb, distinctSorted(o.Languages)))
-		status = append(status, o.Status)
-		registered = append(registered, nanos(o.RegisteredAt))
-		terms, body = append(terms, intArrayLiteral(sb, p.codes)), append(body, string(p.body))
+		r := ins
+		if p.origPresent {
+			r = upd
+		}
+		r.add(o.ID, o.Kind, arrayLiteral(sb, distinctSorted(o.Codes)), arrayLiteral(sb, sectionsOf(o.Codes)), o.Country,
+			arrayLiteral(sb, distinctSorted(o.Regions)), arrayLiteral(sb, distinctSorted(o.Languages)), o.Status,
+			nanos(o.RegisteredAt), intArrayLiteral(sb, p.codes), string(p.body))
 	}
-	b.Queue(`INSERT INTO rm_orgs (projection, gen, id, kind, codes, sections, country, regions, languages, status,
-    registered_at, terms, body)
-SELECT $1, $2, u.id, u.kind, u.codes::text[], u.sections::text[], u.country, u.regions::text[], u.langs::text[],
-    u.status, u.registered, u.terms::int4[], u.body::json
-FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-    $11::int8[], $12::text[], $13::text[])
-    AS u(id, kind, codes, sections, country, regions, langs, status, registered, terms, body)
-ON CONFLICT (projection, gen, id) DO UPDATE SET kind = EXCLUDED.kind, codes = EXCLUDED.codes,
-    sections = EXCLUDED.sections, country = EXCLUDED.country, regions = EXCLUDED.regions,
-    languages = EXCLUDED.languages, status = EXCLUDED.status, registered_at = EXCLUDED.registered_at,
-    terms = EXCLUDED.terms, body = EXCLUDED.body`,
-		t.t.Name, t.t.Generation, id, kind, codes, sections, country, regions, langs, status, registered, terms, body)
+	orgWrite.queue(b, orgWrite.upd, t.t, upd)
+	orgWrite.queue(b, orgWrite.ins, t.t, ins)
 }
 
 // applyToCaches records a committed Update in the generation cache and
