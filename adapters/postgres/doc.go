@@ -4,6 +4,10 @@
 // Migrate (MigrationStatus and Store.Ready report a database that lacks a
 // migration). Open connects (pgxpool); Close releases everything.
 //
+// The package also holds the PostgreSQL read store (ReadStore, opened by
+// OpenReadStore): projections.Store on the rm_* tables of migration 0003,
+// used beside this event store or, in EventStoreDB mode, on its own.
+//
 // # The global log
 //
 // A position is Position{Commit: transaction_id, Prepare: global_position}:

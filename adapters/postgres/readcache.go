@@ -282,6 +282,7 @@ type ownerKey struct {
 	name string
 }
 
+// String names the category for errors.
 func (k ownerKey) String() string {
 	switch k.kind {
 	case ownDoc:

@@ -152,7 +152,7 @@ func (s *ReadStore) OfferCandidates(ctx context.Context, q projections.Candidate
 		return nil, s.check(ctx)
 	}
 	return collectBodies[projections.OfferDoc](ctx, s, "offer candidates", `SELECT o.body FROM rm_offers o
-WHERE o.projection = `+offerProj+` AND o.gen = `+offerGen+`
+WHERE o.projection = `+offerProj+` AND o.gen + 0 = `+offerGen+` -- a filter: see searchSQL
   AND o.status = $1 AND o.kind = $2 AND o.codes && $3::text[]
   AND ($4 = '' OR o.owner_org_id <> $4) AND ($5 = '' OR o.id <> $5)
 ORDER BY o.published_at DESC, o.id DESC LIMIT $6`,
@@ -166,7 +166,7 @@ func (s *ReadStore) OrganisationCandidates(ctx context.Context, q projections.Ca
 		return nil, s.check(ctx)
 	}
 	return collectBodies[projections.OrgDoc](ctx, s, "organisation candidates", `SELECT o.body FROM rm_orgs o
-WHERE o.projection = `+orgProj+` AND o.gen = `+orgGen+`
+WHERE o.projection = `+orgProj+` AND o.gen + 0 = `+orgGen+` -- a filter: see searchSQL
   AND o.status = $1 AND o.codes && $2::text[] AND ($3 = '' OR o.id <> $3)
 ORDER BY o.registered_at DESC, o.id DESC LIMIT $4`,
 		domain.OrgActive, q.Codes, q.ExcludeOwner, q.Limit)

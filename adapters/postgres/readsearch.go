@@ -228,32 +228,28 @@ func search[T any](ctx context.Context, s *ReadStore, ix *searchIndex[T], q *pro
 		doc T
 	}
 	var (
-		hits                []hit
-		part                int
-		facet, value, id    *string
-		n, at               *int64
-		sc                  *float64
-		body                []byte
-		errDecode, errFacet error
+		hits             []hit
+		part             int
+		facet, value, id *string
+		n, at            *int64
+		sc               *float64
+		body             []byte
 	)
-	if q.Facets {
-		emptyFacets()
-	}
+	emptyFacets()
 	_, err = pgx.ForEachRow(rows, []any{&part, &facet, &value, &n, &sc, &at, &id, &body}, func() error {
 		switch part {
 		case partTotal:
 			res.Total = int(*n)
 		case partHit:
 			h := hit{sc: *sc, at: *at, id: *id}
-			if errDecode = json.Unmarshal(body, &h.doc); errDecode != nil {
-				return fmt.Errorf("decode %s: %w", *id, errDecode)
+			if err := json.Unmarshal(body, &h.doc); err != nil {
+				return fmt.Errorf("decode %s: %w", *id, err)
 			}
 			hits = append(hits, h)
 		case partFacet:
 			m := res.Facets[*facet]
 			if m == nil {
-				errFacet = fmt.Errorf("unknown facet %q", *facet)
-				return errFacet
+				return fmt.Errorf("unknown facet %q", *facet)
 			}
 			m[*value] = int(*n)
 		}
@@ -290,8 +286,13 @@ func search[T any](ctx context.Context, s *ReadStore, ix *searchIndex[T], q *pro
 // parameters.
 func searchSQL[T any](ix *searchIndex[T], q *projections.SearchQuery, groups []termGroup, all []int32, limit int, recent bool) (string, []any) {
 	var args sqlArgs
+	// The generation is a filter, never an index condition ("+ 0"): a
+	// generation just promoted may have no statistics yet, and the planner
+	// would take the primary key for the cheapest way to a handful of rows
+	// and read the whole generation. The term and code indexes (or the
+	// time index, for a page in time order) drive the query.
 	gen := `o.projection = (SELECT projection FROM g) AND o.gen = (SELECT gen FROM g)`
-	where := []string{gen}
+	where := []string{`o.projection = (SELECT projection FROM g) AND o.gen + 0 = (SELECT gen FROM g)`}
 	filter := func(col string, vals []string, array bool) {
 		if len(vals) == 0 {
 			return
@@ -467,20 +468,28 @@ func (s *ReadStore) Vocabulary(ctx context.Context, token string, minSim float64
 	if limit < 1 {
 		return nil, nil
 	}
-	const live = `EXISTS (SELECT FROM rm_term_refs f JOIN rm_owners r ON r.projection = f.projection
-    JOIN rm_projections p ON p.name = r.projection AND p.live_gen = f.gen
-  WHERE f.term_id = t.id AND f.n > 0 AND r.kind IN ('offers', 'orgs') AND r.name = '')`
-	const tail = `ORDER BY similarity(t.term, $1) DESC, t.term LIMIT $2`
+	// The candidates come from rm_terms' indexes; each is then probed in
+	// rm_term_refs for the live generations of the owners of the offers
+	// and the organisations (LATERAL, so the planner cannot turn it into
+	// a scan of every reference of a generation it has no statistics of).
+	vocab := func(cond string) string {
+		return `WITH g AS MATERIALIZED (SELECT r.projection, p.live_gen AS gen FROM rm_owners r
+    JOIN rm_projections p ON p.name = r.projection WHERE r.kind IN ('offers', 'orgs') AND r.name = '')
+SELECT c.id, c.term FROM (SELECT t.id, t.term FROM rm_terms t WHERE ` + cond + ` OFFSET 0) c
+CROSS JOIN LATERAL (SELECT FROM g JOIN rm_term_refs f ON f.term_id = c.id AND f.projection = g.projection AND f.gen = g.gen
+    WHERE f.n > 0 LIMIT 1) x
+ORDER BY similarity(c.term, $1) DESC, c.term LIMIT $2`
+	}
 	b := &pgx.Batch{}
 	switch {
 	case token == "" || minSim <= 0:
-		b.Queue(`SELECT t.id, t.term FROM rm_terms t WHERE `+live+` `+tail, token, limit)
+		b.Queue(vocab(`$1 = $1`), token, limit)
 	case minSim > 1:
-		b.Queue(`SELECT t.id, t.term FROM rm_terms t WHERE t.term LIKE $3 AND `+live+` `+tail, token, limit, likePrefix(token))
+		b.Queue(vocab(`t.term LIKE $3`), token, limit, likePrefix(token))
 	default:
 		// The threshold of %, for this session (each use sets it first).
 		b.Queue(`SELECT set_config('pg_trgm.similarity_threshold', $1, false)`, strconv.FormatFloat(minSim, 'g', -1, 64))
-		b.Queue(`SELECT t.id, t.term FROM rm_terms t WHERE (t.term LIKE $3 OR t.term % $1) AND `+live+` `+tail, token, limit, likePrefix(token))
+		b.Queue(vocab(`(t.term LIKE $3 OR t.term % $1)`), token, limit, likePrefix(token))
 	}
 	br := s.pool.SendBatch(ctx, b)
 	defer br.Close()

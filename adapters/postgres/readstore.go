@@ -120,10 +120,13 @@ func OpenReadStore(ctx context.Context, pool *pgxpool.Pool) (*ReadStore, error) 
 	cfg.MinConns, cfg.MinIdleConns = 0, 0
 	cfg.MaxConns = min(max(cfg.MaxConns, 2), MaxReadConns)
 	cfg.MaxConnIdleTime = time.Minute
+	if cfg.ConnConfig.RuntimeParams == nil {
+		cfg.ConnConfig.RuntimeParams = map[string]string{}
+	}
 	params := cfg.ConnConfig.RuntimeParams
 	// JIT compiles plans whose cost passes jit_above_cost; with
 	// enable_seqscan off any plan that must scan a small table does, and
-	// compiling costs 50–250 ms. The store's queries are all short.
+	// compiling costs 50–250 ms, more than any query of the store gains.
 	params["jit"] = "off"
 	if _, set := params["enable_seqscan"]; !set {
 		params["enable_seqscan"] = "off"
@@ -365,6 +368,7 @@ func (s *ReadStore) inTx(ctx context.Context, op string, f func(tx pgx.Tx) error
 // keepError carries an error that inTx returns unwrapped.
 type keepError struct{ err error }
 
+// Error returns the carried error's message.
 func (e *keepError) Error() string { return e.err.Error() }
 
 // genTables are the tables whose rows belong to a generation.

@@ -207,10 +207,8 @@ func TestReadStoreSimilarityIsPgTrgm(t *testing.T) {
 	}
 }
 
-// TestReadStoreDumpMatchesMemory feeds the same batches to this store and
-// the memory store and compares their dumps line by line. It lives in the
-// memory store's package tests when that exists; here it checks the
-// format of every kind of line.
+// TestReadStoreDumpLines checks the Dump format line by line, for every
+// kind of line: the memory store's format, byte for byte.
 func TestReadStoreDumpLines(t *testing.T) {
 	s := openReadStore(t)
 	ctx := testCtx(t)
@@ -255,6 +253,118 @@ func TestReadStoreDumpLines(t *testing.T) {
 	}
 	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
 		t.Errorf("dump:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestReadStoreDumpMatchesMemory rebuilds every projection of nisa from
+// the demo network into this store and into the memory store: searches,
+// the vocabulary and the dumps (line for line) must be the same.
+func TestReadStoreDumpMatchesMemory(t *testing.T) {
+	ctx := testCtx(t)
+	events, err := embedded.Open(t.TempDir(), embedded.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer events.Close()
+	if _, err := demo.Seed(ctx, domain.NewCommands(events), time.Now(), nil); err != nil {
+		t.Fatal(err)
+	}
+	mem, pg := memory.New(), openReadStore(t)
+	for _, s := range []projections.Store{mem, pg} {
+		if _, err := projections.Rebuild(ctx, events, s, projections.All(), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dump := func(s projections.Store, name string) []string {
+		var lines []string
+		if err := s.Dump(ctx, name, func(l []byte) error { lines = append(lines, string(l)); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return lines
+	}
+	// Searches and the vocabulary agree too.
+	summary := func(ids []string, scores []float64, total int, next *projections.Cursor, facets any) string {
+		var c string
+		if next != nil {
+			c = fmt.Sprintf("%v/%s/%s", next.Score, next.At.UTC().Format(time.RFC3339Nano), next.ID)
+		}
+		return fmt.Sprintf("%v %v total=%d next=%s facets=%s", ids, scores, total, c, jsonString(t, facets))
+	}
+	for _, text := range []string{"metal", "cnc obrobka", "logistik transport", "software", "sklo glas", "maschinenbau spawanie lasery", "zzzz"} {
+		for _, v := range append(projections.QueryTokens(text), "c", "") {
+			a, _ := mem.Vocabulary(ctx, v, 0.3, 50)
+			b, _ := pg.Vocabulary(ctx, v, 0.3, 50)
+			if !slices.Equal(a, b) {
+				t.Errorf("Vocabulary(%q): memory %v, postgres %v", v, a, b)
+			}
+		}
+		terms, err := projections.Plan(ctx, mem, text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []projections.SearchQuery{
+			{Terms: terms, Limit: 5, Facets: true},
+			{Terms: terms, Limit: 5, Sort: projections.SortRecent},
+			{Terms: terms, Limit: 3, Status: []string{"published"}, Country: []string{"PL", "CZ"}},
+			{Limit: 4, Facets: true, Kind: []string{"request"}},
+		} {
+			for page := 0; page < 3; page++ {
+				ra, err := mem.SearchOffers(ctx, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rb, err := pg.SearchOffers(ctx, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sum := func(r projections.SearchResult[projections.OfferDoc]) string {
+					var ids []string
+					var scores []float64
+					for _, h := range r.Hits {
+						ids, scores = append(ids, h.Doc.ID), append(scores, h.Score)
+					}
+					return summary(ids, scores, r.Total, r.Next, r.Facets)
+				}
+				if x, y := sum(ra), sum(rb); x != y {
+					t.Errorf("SearchOffers(%q, %+v) page %d:\n memory   %s\n postgres %s", text, q, page, x, y)
+				}
+				oa, _ := mem.SearchOrganisations(ctx, q)
+				ob, _ := pg.SearchOrganisations(ctx, q)
+				var ia, ib []string
+				for _, h := range oa.Hits {
+					ia = append(ia, fmt.Sprint(h.Doc.ID, h.Score))
+				}
+				for _, h := range ob.Hits {
+					ib = append(ib, fmt.Sprint(h.Doc.ID, h.Score))
+				}
+				if !slices.Equal(ia, ib) || oa.Total != ob.Total {
+					t.Errorf("SearchOrganisations(%q) page %d: memory %v (%d), postgres %v (%d)", text, page, ia, oa.Total, ib, ob.Total)
+				}
+				if ra.Next == nil {
+					break
+				}
+				q.After = ra.Next
+			}
+		}
+	}
+	for _, p := range projections.All() {
+		a, b := dump(mem, p.Name()), dump(pg, p.Name())
+		if len(a) == 0 {
+			t.Errorf("%s: the memory store dumps nothing", p.Name())
+		}
+		for i := range max(len(a), len(b)) {
+			if i >= len(a) || i >= len(b) || a[i] != b[i] {
+				var x, y string
+				if i < len(a) {
+					x = a[i]
+				}
+				if i < len(b) {
+					y = b[i]
+				}
+				t.Errorf("%s: line %d of %d/%d differs:\n memory   %s\n postgres %s", p.Name(), i+1, len(a), len(b), x, y)
+				break
+			}
+		}
 	}
 }
 
@@ -566,6 +676,8 @@ func BenchmarkReadStoreRebuild(b *testing.B) {
 	b.Run("memory", func(b *testing.B) { run(b, memory.New()) })
 }
 
+// TestTermFields checks the best field of every term, unsorted lists with
+// duplicates included.
 func TestTermFields(t *testing.T) {
 	var got []string
 	termFields([]string{"b", "a"}, []string{"a", "c", "c", "d"}, []string{"d", "e", "a"}, func(term string, f int32) {

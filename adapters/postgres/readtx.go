@@ -271,7 +271,9 @@ func (t *readTx) OffersOf(ctx context.Context, orgID string) ([]string, error) {
 			base = append(base, id)
 		}
 	} else {
-		rows, err := t.conn.Query(ctx, `SELECT id FROM rm_offers WHERE projection = $1 AND gen = $2 AND owner_org_id = $3`,
+		// gen + 0: by the owner index whatever the statistics say (see
+		// searchSQL).
+		rows, err := t.conn.Query(ctx, `SELECT id FROM rm_offers WHERE projection = $1 AND gen + 0 = $2 AND owner_org_id = $3`,
 			t.t.Name, t.t.Generation, orgID)
 		if err != nil {
 			return nil, t.fail("offers of", err)
@@ -370,7 +372,7 @@ func (t *readTx) AddEvidence(ctx context.Context, e projections.Evidence) (bool,
 	if _, ok := t.evSubj[sk]; !ok {
 		present, known := t.c.subject(sk)
 		if !known {
-			err := t.conn.QueryRow(ctx, `SELECT EXISTS (SELECT FROM rm_evidence WHERE projection = $1 AND gen = $2 AND indicator = $3 AND subject = $4)`,
+			err := t.conn.QueryRow(ctx, `SELECT EXISTS (SELECT FROM rm_evidence WHERE projection = $1 AND gen + 0 = $2 AND indicator = $3 AND subject = $4)`,
 				t.t.Name, t.t.Generation, e.Indicator, e.Subject).Scan(&present)
 			if err != nil {
 				return false, t.fail("evidence", err)
