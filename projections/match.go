@@ -524,12 +524,7 @@ func matchWithout(terms, drop []string) []string {
 
 // cityTerms is Analyze(city), remembered: the network has few towns.
 func cityTerms(city string) []string {
-	if v, ok := cityTermsCache.Load(city); ok {
-		return v.([]string)
-	}
-	t := slices.Clip(Analyze(city))
-	cityTermsCache.Store(city, t)
-	return t
+	return remembered(&cityTermsCache, city, func() []string { return Analyze(city) })
 }
 
 var cityTermsCache sync.Map

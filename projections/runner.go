@@ -213,9 +213,14 @@ func (r *Runner) started(t Target, from domain.Position) {
 	r.mu.Lock()
 	pr := r.progress[t.Name]
 	pr.Generation, pr.Checkpoint = t.Generation, from
+	r.notifyLocked()
+	r.mu.Unlock()
+}
+
+// notifyLocked wakes the WaitFor callers; r.mu must be held.
+func (r *Runner) notifyLocked() {
 	close(r.changed)
 	r.changed = make(chan struct{})
-	r.mu.Unlock()
 }
 
 func (r *Runner) failed(name string, err error) {
@@ -231,8 +236,7 @@ func (r *Runner) done(name string, b *Batch, at domain.Position) {
 	pr.Generation, pr.Checkpoint, pr.Err = b.Target.Generation, at, nil
 	pr.LastRecordedAt = last.RecordedAt
 	pr.Events += int64(len(b.Events))
-	close(r.changed)
-	r.changed = make(chan struct{})
+	r.notifyLocked()
 	r.mu.Unlock()
 	if r.applied != nil {
 		r.applied.WithLabelValues(name).Add(float64(len(b.Events)))

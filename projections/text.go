@@ -386,18 +386,23 @@ func osaDistance(a, b string) int {
 // between callers (it is computed once per set of codes) and must not be
 // modified.
 func CodeTerms(codes []string) []string {
-	key := strings.Join(codes, ",")
-	if v, ok := codeTermsCache.Load(key); ok {
-		return v.([]string)
-	}
-	out := codeTerms(codes)
-	codeTermsCache.Store(key, out)
-	return out
+	return remembered(&codeTermsCache, strings.Join(codes, ","), func() []string { return codeTerms(codes) })
 }
 
 // codeTermsCache holds CodeTerms by set of codes: the reference data is
 // fixed, and the index asks for the same few sets again and again.
 var codeTermsCache sync.Map
+
+// remembered returns the terms cache holds for key, computing and keeping
+// them on the first call. The result is shared and must not be modified.
+func remembered(cache *sync.Map, key string, compute func() []string) []string {
+	if v, ok := cache.Load(key); ok {
+		return v.([]string)
+	}
+	out := slices.Clip(compute())
+	cache.Store(key, out)
+	return out
+}
 
 func codeTerms(codes []string) []string {
 	var out []string
@@ -474,22 +479,18 @@ func withoutExclusions(label string) string {
 // people type). The result is shared between callers and must not be
 // modified.
 func KeywordTerms(codes []string) []string {
-	key := strings.Join(codes, ",")
-	if v, ok := keywordTermsCache.Load(key); ok {
-		return v.([]string)
-	}
-	var out []string
-	for _, c := range codes {
-		for _, words := range reference.NACEKeywords(c) {
-			for _, w := range words {
-				out = append(out, Analyze(w)...)
+	return remembered(&keywordTermsCache, strings.Join(codes, ","), func() []string {
+		var out []string
+		for _, c := range codes {
+			for _, words := range reference.NACEKeywords(c) {
+				for _, w := range words {
+					out = append(out, Analyze(w)...)
+				}
 			}
 		}
-	}
-	slices.Sort(out)
-	out = slices.Clip(slices.Compact(out))
-	keywordTermsCache.Store(key, out)
-	return out
+		slices.Sort(out)
+		return slices.Compact(out)
+	})
 }
 
 var keywordTermsCache sync.Map

@@ -378,12 +378,18 @@ func benchWakeup(ctx context.Context, w, sub domain.EventStore, n int) ([]benchR
 	}, nil
 }
 
+// percentiles sorts d and returns its p50 and p99.
 func percentiles(d []time.Duration) (p50, p99 time.Duration) {
-	if len(d) == 0 {
-		return 0, 0
-	}
 	slices.Sort(d)
-	return d[len(d)*50/100], d[min(len(d)-1, len(d)*99/100)]
+	return percentile(d, 50), percentile(d, 99)
+}
+
+// percentile is the p-th percentile of sorted durations (0 for none).
+func percentile(sorted []time.Duration, p int) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	return sorted[min(len(sorted)-1, len(sorted)*p/100)]
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -75,10 +75,7 @@ func selectProjections(names []string) ([]projections.Projection, error) {
 	if len(names) == 0 {
 		return all, nil
 	}
-	var known []string
-	for _, p := range all {
-		known = append(known, p.Name())
-	}
+	known := projectionNames()
 	var out []projections.Projection
 	for _, n := range names {
 		i := slices.Index(known, n)
