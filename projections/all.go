@@ -2,8 +2,9 @@ package projections
 
 // All returns every projection of nisa, new instances in a fixed order:
 // the catalogue (search index and matching), the meeting rosters, the
-// exchange visit overviews, the organisations' timelines and the
-// dashboard statistics with the Interreg indicators. The Runner runs
+// exchange visit overviews, the organisations' timelines, the
+// dashboard statistics with the Interreg indicators and the
+// organisations' subscriptions (saved searches, webhooks). The Runner runs
 // these unless told otherwise; rebuilds and read stores rely on the names
 // staying the same.
 func All() []Projection {
@@ -13,5 +14,6 @@ func All() []Projection {
 		NewVisits(),
 		NewTimeline(),
 		NewStats(),
+		NewSubscriptions(),
 	}
 }

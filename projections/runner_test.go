@@ -70,6 +70,7 @@ func newRunnerEnv(t *testing.T, mode string) runnerEnv {
 	if _, err := demo.Seed(ctx, domain.NewCommands(env.events), time.Now(), nil); err != nil {
 		t.Fatal(err)
 	}
+	seedSubscriptions(t, env.events) // the demo network has none
 	return env
 }
 

@@ -132,6 +132,9 @@ func Seed(ctx context.Context, cmds *domain.Commands, now time.Time, progress io
 			return fmt.Sprintf("%d proposed, %d accepted, %d declined, %d scheduled, %d completed, %d cancelled",
 				s.counts["VisitProposed"], s.counts["VisitAccepted"], s.counts["VisitDeclined"], s.counts["VisitScheduled"], s.counts["VisitCompleted"], s.counts["VisitCancelled"])
 		}},
+		{"saved searches", s.planSavedSearches, func() string {
+			return fmt.Sprintf("%d saved searches", s.counts["SavedSearchCreated"])
+		}},
 	}
 	for _, ph := range phases {
 		before := s.events

@@ -97,8 +97,8 @@ func TestSeed(t *testing.T) {
 	if took := time.Since(start); took > 30*time.Second {
 		t.Errorf("seeding took %v; it should take a few seconds", took)
 	}
-	if n := strings.Count(progress, "\n"); n != 4 {
-		t.Errorf("progress has %d lines, want one per phase (4):\n%s", n, progress)
+	if n := strings.Count(progress, "\n"); n != 5 {
+		t.Errorf("progress has %d lines, want one per phase (5):\n%s", n, progress)
 	}
 	t.Logf("progress:\n%s", progress)
 	if sum.Organisations != organisationCount || sum.Offers != offerCount || sum.Meetings < 12 || sum.Registrations < 200 || sum.Visits < 25 {
@@ -110,7 +110,7 @@ func TestSeed(t *testing.T) {
 		t.Errorf("the log has %d events, the summary says %d", len(evs), sum.Events)
 	}
 	ids := streams(evs)
-	if len(ids) != 4 {
+	if len(ids) != 5 {
 		t.Errorf("stream categories: %v", slices.Sorted(func(yield func(string) bool) {
 			for k := range ids {
 				if !yield(k) {

@@ -83,12 +83,14 @@ func newAPI(cfg Config) *API {
 		a.visitRoutes(),
 		a.tokenRoutes(),
 		a.eventRoutes(),
+		a.wsRoutes(),
 	)
 	if a.reads != nil {
 		a.routes = concat(a.routes,
 			a.searchRoutes(),
 			a.matchRoutes(),
 			a.readModelRoutes(),
+			a.alertRoutes(),
 		)
 	}
 	return a

@@ -73,6 +73,9 @@ func TestAuthorisationTable(t *testing.T) {
 				{"POST", v + "/complete", map[string]any{"outcomes": map[string]any{"de": "Gut"}}, "coordinator,partner,host partner"},
 				{"POST", v + "/cancel", map[string]any{"reason": "x"}, "coordinator,partner,host partner"},
 
+				{"POST", "/v1/saved-searches", savedSearchBody(a, "Neu"), "partner"},
+				{"POST", "/v1/webhooks", map[string]any{"organisation_id": a, "url": "https://erp.alpha.example/hook"}, "partner"},
+
 				{"POST", "/v1/tokens", map[string]any{"role": "auditor"}, ""},
 				{"POST", "/v1/tokens/" + token + "/revoke", nil, ""},
 
@@ -83,6 +86,8 @@ func TestAuthorisationTable(t *testing.T) {
 				{"GET", "/v1/organisations/" + a + "/timeline", nil, "coordinator,auditor,partner"},
 				{"GET", "/v1/meetings?org=" + a, nil, "coordinator,auditor,partner"},
 				{"GET", m + "/roster", nil, "coordinator,auditor"},
+				{"GET", "/v1/saved-searches?organisation_id=" + a, nil, "coordinator,auditor,partner"},
+				{"GET", "/v1/webhooks?organisation_id=" + a, nil, "coordinator,auditor,partner"},
 				{"GET", "/v1/stats", nil, "coordinator,auditor"},
 				{"GET", "/v1/stats/indicators/RCO87/evidence", nil, "coordinator,auditor"},
 			}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/nisa-eu/nisa/adapters/embedded"
 	"github.com/nisa-eu/nisa/adapters/httpapi"
+	"github.com/nisa-eu/nisa/adapters/live"
 	"github.com/nisa-eu/nisa/adapters/memory"
 	"github.com/nisa-eu/nisa/adapters/postgres"
 	"github.com/nisa-eu/nisa/adapters/postgres/pgtest"
@@ -28,6 +29,7 @@ type env struct {
 	store  domain.EventStore
 	reads  projections.Store
 	runner *projections.Runner
+	hub    *live.Hub
 	tokens map[string]string // admin, coordinator, auditor, partner:<org>
 }
 
@@ -45,7 +47,9 @@ func (e *env) sync() {
 // modes are the storage modes every HTTP test runs on.
 var modes = []string{"embedded", "postgres"}
 
-func newEnv(t *testing.T, mode string) *env {
+// newEnv starts the API with its websocket hub on a fresh store; opts
+// adjust the hub's configuration.
+func newEnv(t *testing.T, mode string, opts ...func(*live.Config)) *env {
 	t.Helper()
 	ctx := context.Background()
 	var (
@@ -90,10 +94,30 @@ func newEnv(t *testing.T, mode string) *env {
 			t.Errorf("projection runner: %v", err)
 		}
 	})
-	srv := httpapi.New(httpapi.Config{Store: store, Idempotency: idem, Reads: reads, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	var srv *httpapi.Server
+	hubCfg := live.Config{
+		Store:         store,
+		Authenticate:  func(ctx context.Context, tok string) (domain.Actor, error) { return srv.API().Verify(ctx, tok) },
+		Organisations: live.OrganisationsFrom(reads),
+		Stats:         func(ctx context.Context) (any, error) { return srv.API().Stats(ctx) },
+		StatsPosition: live.StatsPositionOf(runner),
+		StatsInterval: 20 * time.Millisecond,
+		HTTPError: func(w http.ResponseWriter, _ *http.Request, status int, code, detail string) {
+			httpapi.WriteProblem(w, status, code, detail)
+		},
+	}
+	for _, o := range opts {
+		o(&hubCfg)
+	}
+	hub := live.New(hubCfg)
+	if err := hub.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	srv = httpapi.New(httpapi.Config{Store: store, Idempotency: idem, Reads: reads, WebSocket: hub, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
-	e := &env{t: t, url: hs.URL, store: store, reads: reads, runner: runner, tokens: map[string]string{}}
+	t.Cleanup(func() { _ = hub.Close(context.Background()) })
+	e := &env{t: t, url: hs.URL, store: store, reads: reads, runner: runner, hub: hub, tokens: map[string]string{}}
 	cmds := domain.NewCommands(store)
 	for _, r := range []domain.Role{domain.RoleAdmin, domain.RoleCoordinator, domain.RoleAuditor} {
 		_, tok, err := httpapi.CreateToken(ctx, cmds, domain.System("test"), r, "", "test "+string(r))

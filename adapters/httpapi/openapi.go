@@ -46,7 +46,7 @@ func (a *API) openAPI() map[string]any {
 		if rt.method == "GET" && strings.Count(rt.path, "{") > 0 && !strings.HasSuffix(rt.path, "/events") && !rt.readModel {
 			params = append(params, map[string]any{"name": "as_of", "in": "query", "description": "RFC 3339 time: the state as it was then", "schema": map[string]any{"type": "string", "format": "date-time"}})
 		}
-		if rt.method == "POST" || rt.method == "PUT" {
+		if rt.method == "POST" || rt.method == "PUT" || rt.method == "DELETE" {
 			params = append(params, map[string]any{"name": "If-Match", "in": "header", "description": "expected version (the ETag of a read); 412 on mismatch", "schema": map[string]any{"type": "string"}})
 		}
 		if rt.method == "POST" {

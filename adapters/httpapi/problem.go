@@ -129,5 +129,7 @@ func writeProblem(w http.ResponseWriter, p Problem) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(p.Status)
-	_ = json.NewEncoder(w).Encode(p)
+	writeProblemBody(w, p)
 }
+
+func writeProblemBody(w http.ResponseWriter, p Problem) { _ = json.NewEncoder(w).Encode(p) }

@@ -455,29 +455,9 @@ func (a *API) readModelRoutes() []route {
 				if err := checkParams(r.URL.Query()); err != nil {
 					return err
 				}
-				cvs, err := a.reads.Counters(r.Context(), "")
+				out, err := a.stats(r.Context())
 				if err != nil {
 					return err
-				}
-				out := statsView{Figures: []projections.CounterValue{}, Indicators: map[string]indicatorFigures{}}
-				for _, ind := range statsIndicators {
-					out.Indicators[ind] = indicatorFigures{ByCountry: map[string]int64{}, ByMonth: map[string]int64{}}
-				}
-				for _, cv := range cvs {
-					f, ok := out.Indicators[cv.Metric]
-					if !ok {
-						out.Figures = append(out.Figures, cv)
-						continue
-					}
-					switch {
-					case cv.Dim == "" && cv.Month == "":
-						f.Total = cv.N
-					case cv.Dim == "" && cv.Value == "":
-						f.ByMonth[cv.Month] = cv.N
-					case cv.Dim == "country" && cv.Month == "":
-						f.ByCountry[cv.Value] = cv.N
-					}
-					out.Indicators[cv.Metric] = f
 				}
 				writeJSON(w, http.StatusOK, out)
 				return nil
@@ -567,4 +547,39 @@ func pageParams(r *http.Request) (cursor string, limit int, err error) {
 	}
 	limit, err = limitParam(r, defaultListPage, maxListPage)
 	return cursor, limit, err
+}
+
+// Stats returns the dashboard figures as GET /v1/stats shows them (the
+// websocket's stats channel pushes the same document).
+func (a *API) Stats(ctx context.Context) (any, error) {
+	v, err := a.stats(ctx)
+	return v, err
+}
+
+func (a *API) stats(ctx context.Context) (statsView, error) {
+	cvs, err := a.reads.Counters(ctx, "")
+	if err != nil {
+		return statsView{}, err
+	}
+	out := statsView{Figures: []projections.CounterValue{}, Indicators: map[string]indicatorFigures{}}
+	for _, ind := range statsIndicators {
+		out.Indicators[ind] = indicatorFigures{ByCountry: map[string]int64{}, ByMonth: map[string]int64{}}
+	}
+	for _, cv := range cvs {
+		f, ok := out.Indicators[cv.Metric]
+		if !ok {
+			out.Figures = append(out.Figures, cv)
+			continue
+		}
+		switch {
+		case cv.Dim == "" && cv.Month == "":
+			f.Total = cv.N
+		case cv.Dim == "" && cv.Value == "":
+			f.ByMonth[cv.Month] = cv.N
+		case cv.Dim == "country" && cv.Month == "":
+			f.ByCountry[cv.Value] = cv.N
+		}
+		out.Indicators[cv.Metric] = f
+	}
+	return out, nil
 }

@@ -38,12 +38,18 @@ type Config struct {
 	// Reads answers the read-model queries (search, matching, rosters,
 	// timelines, figures); without it those routes are not served.
 	Reads projections.Reader
+	// WebSocket, when set, serves GET /v1/ws (adapters/live).
+	WebSocket http.Handler
 	// Metrics, when set, is served at GET /metrics (Prometheus).
 	Metrics http.Handler
 	// TokenCacheTTL is how long a verified token is trusted without
 	// looking again (default 10s): revocations reach other processes
 	// within it.
 	TokenCacheTTL time.Duration
+	// AllowHTTPWebhooks lets partners register webhooks with plain http
+	// URLs (for development and closed networks); by default a webhook
+	// URL must be https.
+	AllowHTTPWebhooks bool
 }
 
 // Server is nisa's HTTP server.

@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,7 +16,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/nisa-eu/nisa/adapters/fanout"
 	"github.com/nisa-eu/nisa/adapters/httpapi"
+	"github.com/nisa-eu/nisa/adapters/live"
+	"github.com/nisa-eu/nisa/adapters/webhook"
 	"github.com/nisa-eu/nisa/domain"
 	"github.com/nisa-eu/nisa/projections"
 )
@@ -26,6 +31,13 @@ type serveConfig struct {
 	ShutdownTimeout time.Duration
 	ExpiryInterval  time.Duration
 	Demo            bool
+	// Live side (issue 5).
+	WSOrigins          string
+	WSQueue            int
+	WSMaxSubscriptions int
+	WSPingInterval     time.Duration
+	Fanout             string
+	WebhookAllowHTTP   bool
 }
 
 // Main is a running nisa server: the store and the HTTP server wired
@@ -37,6 +49,8 @@ type Main struct {
 	store   *openedStore
 	runner  *projections.Runner
 	http    *httpapi.Server
+	hub     *live.Hub
+	hooks   *webhook.Dispatcher
 	control *controlServer
 
 	cancel     context.CancelFunc // stops the background work
@@ -50,6 +64,17 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.store = store
+	if m.Config.Fanout != "" {
+		// Appends announce themselves on the broker and every live
+		// follower (projections, hub, alerts) wakes on its messages.
+		fs, err := fanout.Wrap(ctx, store.EventStore, fanout.Config{URL: m.Config.Fanout, Logger: m.Log})
+		if err != nil {
+			store.Close()
+			return fmt.Errorf("--fanout %s: %w", m.Config.Fanout, err)
+		}
+		store.EventStore = fs
+		m.Log.Info("fan-out through NATS", "url", m.Config.Fanout)
+	}
 	if m.Config.Demo {
 		if err := seedIfEmpty(ctx, store, m.Log); err != nil {
 			store.Close()
@@ -78,15 +103,42 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 		return nil
 	}
+	m.hub = live.New(live.Config{
+		Store:            store,
+		Authenticate:     func(ctx context.Context, tok string) (domain.Actor, error) { return m.http.API().Verify(ctx, tok) },
+		Organisations:    live.OrganisationsFrom(store.reads),
+		Stats:            func(ctx context.Context) (any, error) { return m.http.API().Stats(ctx) },
+		StatsPosition:    live.StatsPositionOf(runner),
+		AllowedOrigins:   splitList(m.Config.WSOrigins),
+		QueueSize:        m.Config.WSQueue,
+		MaxSubscriptions: m.Config.WSMaxSubscriptions,
+		PingInterval:     m.Config.WSPingInterval,
+		HTTPError: func(w http.ResponseWriter, _ *http.Request, status int, code, detail string) {
+			httpapi.WriteProblem(w, status, code, detail)
+		},
+		Logger:  m.Log,
+		Metrics: reg,
+	})
+	if err := m.hub.Start(ctx); err != nil {
+		store.Close()
+		return err
+	}
+	m.hooks, err = webhook.New(webhook.Config{Store: store, Reads: store.reads, Logger: m.Log})
+	if err != nil {
+		store.Close()
+		return err
+	}
 	m.http = httpapi.New(httpapi.Config{
-		Addr:        m.Config.Addr,
-		Ready:       ready,
-		Logger:      m.Log,
-		Version:     version,
-		Store:       store,
-		Idempotency: store.idem,
-		Reads:       store.reads,
-		Metrics:     promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
+		WebSocket:         m.hub,
+		AllowHTTPWebhooks: m.Config.WebhookAllowHTTP,
+		Addr:              m.Config.Addr,
+		Ready:             ready,
+		Logger:            m.Log,
+		Version:           version,
+		Store:             store,
+		Idempotency:       store.idem,
+		Reads:             store.reads,
+		Metrics:           promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
 	})
 	if err := m.http.Open(); err != nil {
 		store.Close()
@@ -114,6 +166,17 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 		m.Log.Info("read models caught up with the log", "position", startHead.String(), "took", time.Since(start).Round(time.Millisecond).String(), "read_store", store.kind)
 	})
+	alerter := projections.NewAlerter(projections.AlerterConfig{Events: store, Reads: store.reads, WaitFor: runner.WaitFor, Logger: m.Log, OnAlert: m.hooks.Alert})
+	m.background.Go(func() {
+		if err := alerter.Run(bg); err != nil && bg.Err() == nil {
+			m.Log.Error("match alerts stopped", "err", err)
+		}
+	})
+	m.background.Go(func() {
+		if err := m.hooks.Run(bg); err != nil && bg.Err() == nil {
+			m.Log.Error("webhook delivery stopped", "err", err)
+		}
+	})
 	expiry := projections.NewOfferExpiry(domain.NewCommands(store), m.Config.ExpiryInterval, m.Log)
 	m.background.Go(func() {
 		if err := expiry.Run(bg); err != nil && bg.Err() == nil {
@@ -131,6 +194,12 @@ func (m *Main) Addr() net.Addr { return m.http.Addr() }
 // requests in flight, then closes the store.
 func (m *Main) Close() error {
 	var err error
+	if m.hub != nil {
+		// Every websocket client gets a close frame with a reason first.
+		ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
+		err = m.hub.Close(ctx)
+		cancel()
+	}
 	if m.cancel != nil {
 		m.cancel()
 		m.background.Wait()
@@ -162,6 +231,12 @@ SIGINT or SIGTERM shut the server down gracefully.`, stderr)
 	f.duration(&cfg.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long shutdown waits for requests in flight")
 	f.bool(&cfg.Demo, "demo", false, "load the demo network when the store is empty (make run does)")
 	f.duration(&cfg.ExpiryInterval, "expiry-interval", time.Minute, "how often offers are checked for expiry and 14-day warnings")
+	f.string(&cfg.WSOrigins, "ws-origins", "", `browser origins allowed on /v1/ws, comma-separated (e.g. https://dashboard.example.eu; "*" for any); empty: the server's own host only. Clients without an Origin header are not affected`)
+	f.int(&cfg.WSQueue, "ws-queue", 4096, "messages queued per websocket connection before a client that does not keep up is closed (code 4000)")
+	f.int(&cfg.WSMaxSubscriptions, "ws-max-subscriptions", 32, "channel subscriptions per websocket connection")
+	f.duration(&cfg.WSPingInterval, "ws-ping-interval", 30*time.Second, "websocket ping interval; a client silent for twice as long is closed")
+	f.string(&cfg.Fanout, "fanout", "", "NATS URL (e.g. nats://127.0.0.1:4222) to announce appends through, so that other server processes wake at once (watermill-nats, JetStream); empty: the store's own notifications")
+	f.bool(&cfg.WebhookAllowHTTP, "webhook-allow-http", false, "accept plain http:// webhook URLs (development only; production endpoints must be https://)")
 	if err := f.parse(args); err != nil {
 		return err
 	}
@@ -180,4 +255,15 @@ SIGINT or SIGTERM shut the server down gracefully.`, stderr)
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// splitList splits a comma-separated flag value, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for part := range strings.SplitSeq(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
 }
