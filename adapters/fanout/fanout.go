@@ -109,11 +109,17 @@ var _ domain.EventStore = (*Store)(nil)
 // Wrap connects to NATS, subscribes to cfg.Subject and returns store
 // wrapped. The Store owns store from then on: its Close closes it. On
 // error store is left open, still the caller's. ctx bounds the wait for
-// the server to confirm the subscription (connecting is bounded by the NATS
-// client's dial timeout, 2s); it is not kept.
+// the server to confirm the subscription (10s when it has no deadline;
+// connecting is bounded by the NATS client's dial timeout, 2s); it is not
+// kept.
 func Wrap(ctx context.Context, store domain.EventStore, cfg Config) (*Store, error) {
 	if store == nil {
 		return nil, errors.New("fanout: nil store")
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
 	}
 	cfg, err := cfg.withDefaults()
 	if err != nil {
