@@ -381,7 +381,9 @@ func TestWebSocketResume(t *testing.T) {
 // another keeps reading: the stalled one is closed with CloseTooSlow, the
 // other receives every event, and appends never wait for either.
 func TestWebSocketSlowClient(t *testing.T) {
-	e := newEnv(t, "embedded", func(c *live.Config) { c.QueueSize = 16 })
+	// The stalled client gets the write timeout to read what is on its
+	// way and then the close frame; give it time under -race.
+	e := newEnv(t, "embedded", func(c *live.Config) { c.QueueSize, c.WriteTimeout = 16, time.Minute })
 	admin := e.tokens["admin"]
 	stalled, healthy := e.mustDial(admin), e.mustDial(admin)
 	for _, c := range []*wsClient{stalled, healthy} {
@@ -414,11 +416,11 @@ func TestWebSocketSlowClient(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	code, reason := stalled.closeCode()
 	wg.Wait()
 	if k := <-received; k != n {
 		t.Fatalf("the healthy client received %d of %d events", k, n)
 	}
-	code, reason := stalled.closeCode()
 	if code != live.CloseTooSlow || !strings.Contains(reason, "after") {
 		t.Fatalf("stalled client closed with %d %q, want %d", code, reason, live.CloseTooSlow)
 	}

@@ -66,7 +66,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the upgrader answered
 	}
-	c := &conn{hub: h, ws: ws, out: make(chan []byte, h.cfg.QueueSize), subs: map[string]*sub{}, done: make(chan struct{})}
+	c := &conn{hub: h, ws: ws, ready: make(chan struct{}, 1), room: make(chan struct{}, 1), subs: map[string]*sub{}, done: make(chan struct{})}
 	h.mu.Lock()
 	if h.closing {
 		h.mu.Unlock()
@@ -87,7 +87,11 @@ type conn struct {
 	hub   *Hub
 	ws    *websocket.Conn
 	actor domain.Actor
-	out   chan []byte
+	// queue holds the messages for the writer (at most QueueSize);
+	// ready wakes the writer, room wakes a replay waiting for space.
+	queue [][]byte
+	ready chan struct{}
+	room  chan struct{}
 
 	mu     sync.Mutex
 	subs   map[string]*sub
@@ -103,29 +107,60 @@ func (c *conn) enqueue(b []byte) {
 		c.mu.Unlock()
 		return
 	}
-	select {
-	case c.out <- b:
-		c.mu.Unlock()
-		c.hub.metrics.delivered.Inc()
-	default:
+	if len(c.queue) >= c.hub.cfg.QueueSize {
 		c.mu.Unlock()
 		c.hub.metrics.slow.Inc()
-		go c.close(CloseTooSlow, fmt.Sprintf("too slow: %d messages queued; reconnect and resubscribe with after", cap(c.out)))
+		go c.close(CloseTooSlow, fmt.Sprintf("too slow: %d messages queued; reconnect and resubscribe with after", c.hub.cfg.QueueSize))
+		return
 	}
+	c.queue = append(c.queue, b)
+	c.mu.Unlock()
+	c.hub.metrics.delivered.Inc()
+	signal(c.ready)
 }
 
 // enqueueWait queues a message, waiting for room until ctx ends or the
 // connection closes.
 func (c *conn) enqueueWait(ctx context.Context, b []byte) error {
-	select {
-	case c.out <- b:
-		c.hub.metrics.delivered.Inc()
-		return nil
-	case <-c.done:
-		return errors.New("connection closed")
-	case <-ctx.Done():
-		return ctx.Err()
+	for {
+		c.mu.Lock()
+		if c.closed {
+			c.mu.Unlock()
+			return errors.New("connection closed")
+		}
+		if len(c.queue) < c.hub.cfg.QueueSize {
+			c.queue = append(c.queue, b)
+			c.mu.Unlock()
+			c.hub.metrics.delivered.Inc()
+			signal(c.ready)
+			return nil
+		}
+		c.mu.Unlock()
+		select {
+		case <-c.room:
+		case <-c.done:
+			return errors.New("connection closed")
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
+}
+
+// signal wakes the one waiter of a channel of capacity 1 without blocking.
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// take returns the queued messages and empties the queue.
+func (c *conn) take() [][]byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	q := c.queue
+	c.queue = nil // an idle connection holds no queue
+	return q
 }
 
 func (c *conn) send(m ServerMessage) {
@@ -177,16 +212,20 @@ func (c *conn) writeLoop() {
 		select {
 		case <-c.done:
 			return
-		case b := <-c.out:
-			select {
-			case <-c.done:
-				return // closing: the close frame goes next
-			default:
-			}
-			_ = c.ws.SetWriteDeadline(time.Now().Add(c.hub.cfg.WriteTimeout))
-			if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
-				c.close(websocket.CloseAbnormalClosure, "write failed")
-				return
+		case <-c.ready:
+			batch := c.take()
+			signal(c.room)
+			for _, b := range batch {
+				select {
+				case <-c.done:
+					return // closing: the close frame goes next
+				default:
+				}
+				_ = c.ws.SetWriteDeadline(time.Now().Add(c.hub.cfg.WriteTimeout))
+				if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
+					c.close(websocket.CloseAbnormalClosure, "write failed")
+					return
+				}
 			}
 		case <-ping.C:
 			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.hub.cfg.WriteTimeout)); err != nil {
