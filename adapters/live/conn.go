@@ -66,7 +66,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the upgrader answered
 	}
-	c := &conn{hub: h, ws: ws, ready: make(chan struct{}, 1), room: make(chan struct{}, 1), subs: map[string]*sub{}, done: make(chan struct{})}
+	c := &conn{hub: h, ws: ws, room: make(chan struct{}, 1), subs: map[string]*sub{}, done: make(chan struct{})}
 	h.mu.Lock()
 	if h.closing {
 		h.mu.Unlock()
@@ -78,7 +78,9 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mu.Unlock()
 	h.metrics.conns.Inc()
 	ws.SetReadLimit(h.cfg.MaxMessageBytes)
-	go c.writeLoop()
+	c.mu.Lock()
+	c.pinger = time.AfterFunc(h.cfg.PingInterval, c.ping)
+	c.mu.Unlock()
 	c.readLoop(actor)
 }
 
@@ -88,10 +90,11 @@ type conn struct {
 	ws    *websocket.Conn
 	actor domain.Actor
 	// queue holds the messages for the writer (at most QueueSize);
-	// ready wakes the writer, room wakes a replay waiting for space.
-	queue [][]byte
-	ready chan struct{}
-	room  chan struct{}
+	// room wakes a replay waiting for space.
+	queue   [][]byte
+	room    chan struct{}
+	writing bool        // a writer goroutine runs
+	pinger  *time.Timer // the next ping
 
 	mu     sync.Mutex
 	subs   map[string]*sub
@@ -114,9 +117,17 @@ func (c *conn) enqueue(b []byte) {
 		return
 	}
 	c.queue = append(c.queue, b)
+	c.wake()
 	c.mu.Unlock()
 	c.hub.metrics.delivered.Inc()
-	signal(c.ready)
+}
+
+// wake starts the writer unless it runs. c.mu is held.
+func (c *conn) wake() {
+	if !c.writing {
+		c.writing = true
+		go c.writeLoop()
+	}
 }
 
 // enqueueWait queues a message, waiting for room until ctx ends or the
@@ -130,9 +141,9 @@ func (c *conn) enqueueWait(ctx context.Context, b []byte) error {
 		}
 		if len(c.queue) < c.hub.cfg.QueueSize {
 			c.queue = append(c.queue, b)
+			c.wake()
 			c.mu.Unlock()
 			c.hub.metrics.delivered.Inc()
-			signal(c.ready)
 			return nil
 		}
 		c.mu.Unlock()
@@ -154,12 +165,16 @@ func signal(ch chan struct{}) {
 	}
 }
 
-// take returns the queued messages and empties the queue.
+// take returns the queued messages and empties the queue; when there are
+// none it marks the writer stopped.
 func (c *conn) take() [][]byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	q := c.queue
 	c.queue = nil // an idle connection holds no queue
+	if len(q) == 0 {
+		c.writing = false
+	}
 	return q
 }
 
@@ -191,6 +206,11 @@ func (c *conn) close(code int, reason string) {
 		s.stop()
 	}
 	close(c.done)
+	c.mu.Lock()
+	if c.pinger != nil {
+		c.pinger.Stop()
+	}
+	c.mu.Unlock()
 	// A slow client gets the write timeout to read what is on its way
 	// and then the close frame.
 	_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(c.hub.cfg.WriteTimeout))
@@ -204,36 +224,47 @@ func (c *conn) close(code int, reason string) {
 	h.mu.Unlock()
 }
 
-// writeLoop is the connection's only writer of data frames; it also pings.
+// writeLoop writes what is queued and stops when the queue is empty: an
+// idle connection has no writer goroutine (enqueue starts one).
 func (c *conn) writeLoop() {
-	ping := time.NewTicker(c.hub.cfg.PingInterval)
-	defer ping.Stop()
 	for {
-		select {
-		case <-c.done:
+		batch := c.take()
+		if len(batch) == 0 {
 			return
-		case <-c.ready:
-			batch := c.take()
-			signal(c.room)
-			for _, b := range batch {
-				select {
-				case <-c.done:
-					return // closing: the close frame goes next
-				default:
-				}
-				_ = c.ws.SetWriteDeadline(time.Now().Add(c.hub.cfg.WriteTimeout))
-				if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
-					c.close(websocket.CloseAbnormalClosure, "write failed")
-					return
-				}
+		}
+		signal(c.room)
+		for _, b := range batch {
+			select {
+			case <-c.done:
+				return // closing: the close frame goes next
+			default:
 			}
-		case <-ping.C:
-			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.hub.cfg.WriteTimeout)); err != nil {
-				c.close(websocket.CloseAbnormalClosure, "ping failed")
+			_ = c.ws.SetWriteDeadline(time.Now().Add(c.hub.cfg.WriteTimeout))
+			if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
+				go c.close(websocket.CloseAbnormalClosure, "write failed")
 				return
 			}
 		}
 	}
+}
+
+// ping sends a ping and schedules the next one (a timer, not a goroutine,
+// between pings).
+func (c *conn) ping() {
+	select {
+	case <-c.done:
+		return
+	default:
+	}
+	if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.hub.cfg.WriteTimeout)); err != nil {
+		c.close(websocket.CloseAbnormalClosure, "ping failed")
+		return
+	}
+	c.mu.Lock()
+	if !c.closed {
+		c.pinger.Reset(c.hub.cfg.PingInterval)
+	}
+	c.mu.Unlock()
 }
 
 // readLoop authenticates (when the upgrade had no token) and handles the

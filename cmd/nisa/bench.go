@@ -57,6 +57,12 @@ type benchReport struct {
 }
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "live" {
+		return runBenchLive(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "live-clients" { // the client process of "bench live"
+		return runBenchLiveClients(ctx, args[1:], stdout, stderr)
+	}
 	f := newFlags("bench", `Measure an event store on this machine: append throughput and latency
 (p50/p99) with 1, 8 and 32 concurrent writers for single-event and 10-event
 appends, global-log read throughput, and subscription wake-up latency. Prints
@@ -64,7 +70,11 @@ a table and writes the figures as JSON.
 
 Every store is measured on scratch data: the embedded store in a temporary
 directory, PostgreSQL in a scratch database created on the given server and
-dropped afterwards (unless --keep).`, stderr)
+dropped afterwards (unless --keep).
+
+"nisa bench live" measures the websocket hub instead: N clients on /v1/ws,
+changes through the HTTP API at a steady rate, end-to-end latency and memory
+per connection (see nisa bench live --help).`, stderr)
 	var cfg benchConfig
 	f.stringEnv(&cfg.Stores, "stores", "NISA_BENCH_STORES", "embedded", `comma-separated stores to measure: "embedded" and/or PostgreSQL server URLs`)
 	f.durationEnv(&cfg.Duration, "duration", "NISA_BENCH_DURATION", 3*time.Second, "how long each append measurement runs")
@@ -89,16 +99,23 @@ dropped afterwards (unless --keep).`, stderr)
 		}
 	}
 	printBench(stdout, report.Results)
-	if cfg.Out != "" {
-		if err := os.MkdirAll(filepath.Dir(cfg.Out), 0o755); err != nil {
-			return err
-		}
-		b, _ := json.MarshalIndent(report, "", "  ")
-		if err := os.WriteFile(cfg.Out, append(b, '\n'), 0o644); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "\nresults written to %s\n", cfg.Out)
+	return writeReport(stdout, cfg.Out, report)
+}
+
+// writeReport writes a benchmark report as indented JSON to out (nothing
+// when out is empty) and says where.
+func writeReport(stdout io.Writer, out string, report any) error {
+	if out == "" {
+		return nil
 	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
+	b, _ := json.MarshalIndent(report, "", "  ")
+	if err := os.WriteFile(out, append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nresults written to %s\n", out)
 	return nil
 }
 

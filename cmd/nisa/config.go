@@ -49,7 +49,11 @@ func (f *flags) stringEnv(p *string, name, env, def, usage string) {
 }
 
 func (f *flags) int(p *int, name string, def int, usage string) {
-	env := envName(name)
+	f.intEnv(p, name, envName(name), def, usage)
+}
+
+// intEnv is int with an explicit environment variable name.
+func (f *flags) intEnv(p *int, name, env string, def int, usage string) {
 	if v, ok := os.LookupEnv(env); ok {
 		n, err := strconv.Atoi(v)
 		if err != nil {
