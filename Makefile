@@ -34,9 +34,11 @@ fuzz:
 	@for f in $(FUZZ); do echo "fuzz $$f ($(FUZZTIME))"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./adapters/httpapi/ || exit 1; done
 
 ## bench: measure the embedded and PostgreSQL stores and their read sides
-##        (1,000,000-event rebuild, search, matching, lag); writes bench/results.json
+##        (1,000,000-event rebuild, search, matching, lag); writes bench/results.json;
+##        then the websocket load (1,000 clients, 200 changes/s); writes bench/live.json
 bench: build
 	./$(BIN) bench --stores "embedded,$(NISA_TEST_DATABASE_URL)"
+	./$(BIN) bench live --clients 1000 --rate 200 --duration 20s
 
 ## lint: go vet, gofmt and the import direction (domain imports nothing of ours)
 lint:
