@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/nisa-eu/nisa/adapters/history"
 	"github.com/nisa-eu/nisa/domain"
 )
 
@@ -30,8 +31,14 @@ func limitParam(r *http.Request, def, maxN int) (int, error) {
 func (a *API) eventRoutes() []route {
 	readers := []domain.Role{domain.RoleAdmin, domain.RoleAuditor}
 	return []route{
-		{method: "GET", path: "/v1/events", op: "listEvents", summary: "Page through the global log after a position (?after=, ?limit=)", who: "admin, auditor",
-			resp: eventPage{}, status: 200,
+		{method: "GET", path: "/v1/events", op: "listEvents",
+			summary: "Page through the global log, optionally filtered: ?after= position, ?limit= (1..1000, default 100), " +
+				"?from= and ?to= (RFC 3339 recorded-at range, from inclusive, to exclusive), ?type= (event type, repeatable or comma-separated), " +
+				"?stream= (exact stream id), ?stream_prefix= (e.g. offer-), ?actor= (substring of the recorded actor, any case). " +
+				"One request examines at most 10,000 events: pass next as ?after= until next is absent to see every matching event exactly once " +
+				"(a page may hold fewer than limit items, even none, and still have a next); scanned_to is the last position examined",
+			who:  "admin, auditor",
+			resp: logPage{}, status: 200,
 			handle: func(w http.ResponseWriter, r *http.Request, c *call) error {
 				if err := c.requireRole("read the event log", readers...); err != nil {
 					return err
@@ -44,21 +51,22 @@ func (a *API) eventRoutes() []route {
 				if err != nil {
 					return err
 				}
-				evs, err := c.api.store.ReadAll(r.Context(), after, limit)
+				f, err := logFilter(r)
 				if err != nil {
 					return err
 				}
-				page := eventPage{Items: evs}
-				if len(evs) == limit {
-					page.Next = evs[len(evs)-1].Position.String()
+				p, err := history.Scan(r.Context(), c.api.store, after, f, limit, logScanBudget)
+				if err != nil {
+					return err
 				}
-				if page.Items == nil {
-					page.Items = []domain.Event{}
+				page := logPage{Items: p.Items, ScannedTo: p.ScannedTo.String()}
+				if p.More {
+					page.Next = p.Next.String()
 				}
 				writeJSON(w, http.StatusOK, page)
 				return nil
 			}},
-		{method: "GET", path: "/v1/streams/{id}/events", op: "listStreamEvents", summary: "Read one stream's history (?from= version, ?direction=backwards, ?limit=)", who: "admin, auditor",
+		{method: "GET", path: "/v1/streams/{id}/events", op: "listStreamEvents", summary: "Read one stream's history, every event with its actor, recorded_at, correlation_id and causation_id: ?from= version, ?direction=backwards, ?limit= (1..1000, default 100), ?as_of= (RFC 3339: only the events recorded up to then, those an aggregate read with the same as_of is rebuilt from)", who: "admin, auditor",
 			resp: eventPage{}, status: 200,
 			handle: func(w http.ResponseWriter, r *http.Request, c *call) error {
 				if err := c.requireRole("read event streams", readers...); err != nil {
@@ -85,7 +93,16 @@ func (a *API) eventRoutes() []route {
 					return err
 				}
 				opts.Limit = limit
-				evs, err := c.api.store.ReadStream(r.Context(), r.PathValue("id"), opts)
+				at, err := asOf(r)
+				if err != nil {
+					return err
+				}
+				var evs []domain.Event
+				if at.IsZero() {
+					evs, err = c.api.store.ReadStream(r.Context(), r.PathValue("id"), opts)
+				} else {
+					evs, err = streamAsOf(r.Context(), c.api.store, r.PathValue("id"), at, opts)
+				}
 				if err != nil {
 					return err
 				}
@@ -103,5 +120,6 @@ func (a *API) eventRoutes() []route {
 				writeJSON(w, http.StatusOK, page)
 				return nil
 			}},
+		a.diffRoute(),
 	}
 }

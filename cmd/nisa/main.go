@@ -31,6 +31,7 @@ var commands = []command{
 	{"migrate", "apply the PostgreSQL schema migrations and exit", runMigrate},
 	{"projections", "show projection status or rebuild read models", runProjections},
 	{"token", "create an API bearer token (nisa token create --role …)", runToken},
+	{"history", "read the audit history: a stream, the filtered log, a diff of states", runHistory},
 	{"seed", "load the demo network (nisa seed demo)", runSeed},
 	{"bench", "measure append, read and subscription performance of a store", runBench},
 	{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
