@@ -175,6 +175,12 @@ func (a *API) wrap(rt route) http.Handler {
 				return
 			}
 			c.actor = actor
+			if actor.Role == domain.RoleAuditor && r.Method != http.MethodGet && r.Method != http.MethodHead {
+				// Auditors read everything and change nothing: refused
+				// before the body is even looked at.
+				fail(fmt.Errorf("%w: auditor may not change anything (%s %s)", domain.ErrForbidden, r.Method, r.URL.Path))
+				return
+			}
 		}
 		if r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch {
 			body, err := readBody(r)
