@@ -237,6 +237,9 @@ func rss() uint64 {
 }
 
 func runBenchLive(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	// The client process's stderr is copied into stderr while this process
+	// writes its progress there too.
+	stderr = &lockedWriter{w: stderr}
 	f := newFlags("bench live", `Measure the websocket hub end to end: open --clients websocket clients on
 /v1/ws, each subscribed to the activity channel, then change organisations
 through the HTTP API (PUT /v1/organisations/{id}) at --rate changes per
@@ -1140,4 +1143,16 @@ func runBenchLiveClients(ctx context.Context, args []string, stdout, stderr io.W
 	// Hold the clients until the parent is done reading.
 	_, _ = io.Copy(io.Discard, os.Stdin)
 	return nil
+}
+
+// lockedWriter serialises writes from several goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
