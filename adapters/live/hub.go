@@ -276,11 +276,12 @@ func (h *Hub) pumpStats() {
 			return
 		case <-t.C:
 		}
+		subs := h.statsSubscribers()
 		pos := h.cfg.StatsPosition()
 		h.stats.Lock()
 		same := pos == h.stats.pos && h.stats.message != nil
 		h.stats.Unlock()
-		if same || !h.hasStatsSubscribers() {
+		if same || len(subs) == 0 {
 			continue
 		}
 		msg, err := h.statsMessage(h.ctx, pos)
@@ -288,29 +289,23 @@ func (h *Hub) pumpStats() {
 			h.cfg.Logger.Warn("websocket hub: reading the figures failed", "err", err)
 			continue
 		}
-		h.mu.RLock()
-		var subs []*sub
-		for s := range h.subs {
-			if s.ch.kind == "stats" {
-				subs = append(subs, s)
-			}
-		}
-		h.mu.RUnlock()
 		for _, s := range subs {
 			s.c.enqueue(msg)
 		}
 	}
 }
 
-func (h *Hub) hasStatsSubscribers() bool {
+// statsSubscribers returns the subscriptions to the stats channel.
+func (h *Hub) statsSubscribers() []*sub {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
+	var subs []*sub
 	for s := range h.subs {
 		if s.ch.kind == "stats" {
-			return true
+			subs = append(subs, s)
 		}
 	}
-	return false
+	return subs
 }
 
 // statsMessage reads the figures and remembers them as of pos.

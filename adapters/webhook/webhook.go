@@ -80,6 +80,7 @@ type Config struct {
 // Dispatcher delivers alerts to webhooks.
 type Dispatcher struct {
 	cfg    Config
+	cmds   *domain.Commands
 	pubsub *gochannel.GoChannel
 	router *message.Router
 }
@@ -110,7 +111,7 @@ func New(cfg Config) (*Dispatcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Dispatcher{cfg: cfg, pubsub: ps, router: router}
+	d := &Dispatcher{cfg: cfg, cmds: domain.NewCommands(cfg.Store), pubsub: ps, router: router}
 	router.AddMiddleware(middleware.Recoverer)
 	router.AddHandler("webhook-fanout", topicAlerts, ps, topicDeliveries, ps, d.fanOut)
 	h := router.AddConsumerHandler("webhook-delivery", topicDeliveries, ps, d.deliver)
@@ -201,7 +202,7 @@ var errClaimed = errors.New("webhook: delivery already claimed")
 func (d *Dispatcher) claim(ctx context.Context, webhookID string, alert domain.EventID) (bool, error) {
 	id := domain.WebhookDeliveryID(webhookID, alert)
 	actor := domain.System("webhooks")
-	_, err := domain.Execute(ctx, domain.NewCommands(d.cfg.Store), domain.WebhookDeliveryKind, id,
+	_, err := domain.Execute(ctx, d.cmds, domain.WebhookDeliveryKind, id,
 		domain.Request{Actor: actor, CorrelationID: "alert:" + alert.String()},
 		func(s domain.WebhookDelivery, _ uint64, now time.Time) ([]domain.Payload, error) {
 			if s.Status != "" {
@@ -262,7 +263,7 @@ func (d *Dispatcher) giveUp(h message.HandlerFunc) message.HandlerFunc {
 // record appends the outcome of a delivery after its claim.
 func (d *Dispatcher) record(ctx context.Context, dl delivery, outcome domain.Payload) error {
 	id := domain.WebhookDeliveryID(dl.WebhookID, dl.Alert.ID)
-	_, err := domain.Execute(ctx, domain.NewCommands(d.cfg.Store), domain.WebhookDeliveryKind, id,
+	_, err := domain.Execute(ctx, d.cmds, domain.WebhookDeliveryKind, id,
 		domain.Request{Actor: domain.System("webhooks"), CorrelationID: "alert:" + dl.Alert.ID.String()},
 		func(s domain.WebhookDelivery, _ uint64, now time.Time) ([]domain.Payload, error) {
 			switch o := outcome.(type) {
