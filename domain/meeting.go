@@ -28,12 +28,16 @@ type Participant struct {
 	Name     string `json:"name"`
 	Email    string `json:"email,omitempty"`
 	Position string `json:"position,omitempty"`
+	// PersonID and Erased are set by the store (see personal.go).
+	PersonID string `json:"person_id,omitempty"`
+	Erased   bool   `json:"erased,omitempty"`
 }
 
 // normalize trims p and adds its problems to es with field paths below
 // field ("participants.0.name", …).
 func (p Participant) normalize(es *ValidationErrors, field string) Participant {
 	p.Name, p.Email, p.Position = strings.TrimSpace(p.Name), strings.TrimSpace(p.Email), strings.TrimSpace(p.Position)
+	p.PersonID = keepPersonID(es, field, p.PersonID, p.Erased, p.Name)
 	checkString(es, field+".name", p.Name, 1, 200)
 	if p.Email != "" {
 		if a, err := mail.ParseAddress(p.Email); err != nil || a.Address != p.Email {
@@ -71,6 +75,11 @@ type MeetingDetails struct {
 	// RequiresApproval: registrations wait for staff approval before they
 	// get seats.
 	RequiresApproval bool `json:"requires_approval"`
+	// FundingProgramme names the programme paying for the meeting, e.g.
+	// "Interreg Polska – Saksonia 2021–2027", and ProjectReference the
+	// project it belongs to (as on exchange visits); both optional.
+	FundingProgramme string `json:"funding_programme,omitempty"`
+	ProjectReference string `json:"project_reference,omitempty"`
 }
 
 // Normalize validates d and returns it with times in UTC and codes in
@@ -126,6 +135,9 @@ func (d MeetingDetails) Normalize() (MeetingDetails, error) {
 	if d.Capacity < 1 || d.Capacity > meetingMaxCapacity {
 		es.Add("capacity", itoa(d.Capacity), "must be between 1 and "+itoa(meetingMaxCapacity))
 	}
+	d.FundingProgramme, d.ProjectReference = strings.TrimSpace(d.FundingProgramme), strings.TrimSpace(d.ProjectReference)
+	checkString(&es, "funding_programme", d.FundingProgramme, 0, 200)
+	checkString(&es, "project_reference", d.ProjectReference, 0, 100)
 	return d, es.Err()
 }
 

@@ -29,6 +29,10 @@ type Contact struct {
 	Phone     string   `json:"phone,omitempty"`
 	Position  string   `json:"position,omitempty"`
 	Languages []string `json:"languages,omitempty"`
+	// PersonID and Erased are set by the store (see personal.go): the id
+	// under which the person can be forgotten, and whether they were.
+	PersonID string `json:"person_id,omitempty"`
+	Erased   bool   `json:"erased,omitempty"`
 }
 
 // OrganisationProfile is what an organisation says about itself.
@@ -77,6 +81,7 @@ func (p OrganisationProfile) Normalize() (OrganisationProfile, error) {
 	}
 	for i, c := range p.Contacts {
 		f := "contacts." + itoa(i)
+		p.Contacts[i].PersonID = keepPersonID(&es, f, c.PersonID, c.Erased, c.Name)
 		checkString(&es, f+".name", c.Name, 1, 200)
 		if c.Email != "" {
 			if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email {

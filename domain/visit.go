@@ -16,6 +16,9 @@ type VisitParticipant struct {
 	Name     string `json:"name"`
 	Email    string `json:"email,omitempty"`
 	Position string `json:"position,omitempty"`
+	// PersonID and Erased are set by the store (see personal.go).
+	PersonID string `json:"person_id,omitempty"`
+	Erased   bool   `json:"erased,omitempty"`
 }
 
 // VisitProposal is what the guest organisation proposes: who visits whom,
@@ -376,6 +379,7 @@ func (p VisitProposal) normalize(es *ValidationErrors) VisitProposal {
 	for i := range p.Participants {
 		pt, f := &p.Participants[i], "participants."+itoa(i)
 		pt.Name, pt.Email, pt.Position = strings.TrimSpace(pt.Name), strings.TrimSpace(pt.Email), strings.TrimSpace(pt.Position)
+		pt.PersonID = keepPersonID(es, f, pt.PersonID, pt.Erased, pt.Name)
 		checkString(es, f+".name", pt.Name, 1, 200)
 		if pt.Email != "" {
 			if a, err := mail.ParseAddress(pt.Email); err != nil || a.Address != pt.Email {
