@@ -130,7 +130,13 @@ func Execute[S any](ctx context.Context, c *Commands, k Kind[S], id string, req 
 		if err != nil {
 			return Result[S]{}, err
 		}
-		for _, p := range payloads {
+		// Evolve from the events as the store returns them (with what the
+		// store adds, such as the person ids of personal data).
+		for _, ev := range res.Events {
+			p, err := Decode(ev)
+			if err != nil {
+				return Result[S]{}, err
+			}
 			state = k.Evolve(state, p)
 		}
 		return Result[S]{State: state, Version: res.Version, Events: res.Events}, nil

@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -85,12 +86,23 @@ func (i *IdempotencyStore) Release(ctx context.Context, key string) error {
 
 // Purge implements httpapi.IdempotencyStore.
 func (i *IdempotencyStore) Purge(ctx context.Context, before time.Time) (int, error) {
+	return i.purgeWhere(ctx, func(rec httpapi.IdempotencyRecord) bool { return rec.CreatedAt.Before(before) })
+}
+
+// PurgeMentioning implements httpapi.IdempotencyEraser: it deletes the
+// records whose stored response contains text.
+func (i *IdempotencyStore) PurgeMentioning(ctx context.Context, text string) (int, error) {
+	return i.purgeWhere(ctx, func(rec httpapi.IdempotencyRecord) bool { return bytes.Contains(rec.Body, []byte(text)) })
+}
+
+// purgeWhere deletes the records drop selects and returns how many.
+func (i *IdempotencyStore) purgeWhere(ctx context.Context, drop func(httpapi.IdempotencyRecord) bool) (int, error) {
 	n := 0
 	err := i.update(ctx, func(b *bolt.Bucket) error {
 		c := b.Cursor()
 		for k, v := c.First(); k != nil; {
 			var rec httpapi.IdempotencyRecord
-			if json.Unmarshal(v, &rec) == nil && rec.CreatedAt.Before(before) {
+			if json.Unmarshal(v, &rec) == nil && drop(rec) {
 				if err := c.Delete(); err != nil {
 					return err
 				}

@@ -84,6 +84,7 @@ func newAPI(cfg Config) *API {
 		a.tokenRoutes(),
 		a.eventRoutes(),
 		a.wsRoutes(),
+		a.personRoutes(),
 	)
 	if a.reads != nil {
 		a.routes = concat(a.routes,

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -18,15 +19,21 @@ import (
 	"github.com/nisa-eu/nisa/adapters/memory"
 	"github.com/nisa-eu/nisa/adapters/postgres"
 	"github.com/nisa-eu/nisa/adapters/postgres/pgtest"
+	"github.com/nisa-eu/nisa/adapters/shred"
 	"github.com/nisa-eu/nisa/domain"
 	"github.com/nisa-eu/nisa/projections"
 )
 
 // env is a running API on a real store with tokens for every role.
 type env struct {
-	t      *testing.T
-	url    string
-	store  domain.EventStore
+	t     *testing.T
+	url   string
+	store domain.EventStore
+	// shred is the crypto-shredding decorator store is; shred.Inner()
+	// holds the events as stored.
+	shred *shred.Store
+	// dbURL is the PostgreSQL database of the postgres mode.
+	dbURL  string
 	reads  projections.Store
 	runner *projections.Runner
 	hub    *live.Hub
@@ -56,17 +63,24 @@ func newEnv(t *testing.T, mode string, opts ...func(*live.Config)) *env {
 		store domain.EventStore
 		idem  httpapi.IdempotencyStore
 		reads projections.Store
+		keys  domain.KeyStore
+		dbURL string
 	)
 	switch mode {
 	case "embedded":
-		s, err := embedded.Open(t.TempDir(), embedded.Options{})
+		dir := t.TempDir()
+		s, err := embedded.Open(dir, embedded.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		store, idem, reads = s, s.Idempotency(), memory.New()
+		k, err := shred.OpenBoltKeys(filepath.Join(dir, "keys.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		store, idem, reads, keys = s, s.Idempotency(), memory.New(), k
 	case "postgres":
-		url := pgtest.NewDatabase(t)
-		s, err := postgres.Open(ctx, url, postgres.Options{})
+		dbURL = pgtest.NewDatabase(t)
+		s, err := postgres.Open(ctx, dbURL, postgres.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -77,8 +91,10 @@ func newEnv(t *testing.T, mode string, opts ...func(*live.Config)) *env {
 		if err != nil {
 			t.Fatal(err)
 		}
-		store, idem, reads = s, s.Idempotency(), rs
+		store, idem, reads, keys = s, s.Idempotency(), rs, shred.NewPGKeys(s.Pool())
 	}
+	sh := shred.New(store, keys, shred.Options{})
+	store = sh
 	t.Cleanup(func() { store.Close() })
 	t.Cleanup(func() { reads.Close() })
 	runner, err := projections.NewRunner(projections.RunnerConfig{Events: store, Reads: reads})
@@ -113,11 +129,11 @@ func newEnv(t *testing.T, mode string, opts ...func(*live.Config)) *env {
 	if err := hub.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	srv = httpapi.New(httpapi.Config{Store: store, Idempotency: idem, Reads: reads, WebSocket: hub, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv = httpapi.New(httpapi.Config{Store: store, Idempotency: idem, Reads: reads, WebSocket: hub, Personal: sh, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	t.Cleanup(func() { _ = hub.Close(context.Background()) })
-	e := &env{t: t, url: hs.URL, store: store, reads: reads, runner: runner, hub: hub, tokens: map[string]string{}}
+	e := &env{t: t, url: hs.URL, store: store, shred: sh, dbURL: dbURL, reads: reads, runner: runner, hub: hub, tokens: map[string]string{}}
 	cmds := domain.NewCommands(store)
 	for _, r := range []domain.Role{domain.RoleAdmin, domain.RoleCoordinator, domain.RoleAuditor} {
 		_, tok, err := httpapi.CreateToken(ctx, cmds, domain.System("test"), r, "", "test "+string(r))

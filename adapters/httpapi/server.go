@@ -50,6 +50,9 @@ type Config struct {
 	// URLs (for development and closed networks); by default a webhook
 	// URL must be https.
 	AllowHTTPWebhooks bool
+	// Personal, when set, serves the persons routes: looking up and
+	// forgetting persons (adapters/shred.Store).
+	Personal PersonalData
 }
 
 // Server is nisa's HTTP server.

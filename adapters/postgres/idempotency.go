@@ -84,6 +84,16 @@ func (i *IdempotencyStore) Purge(ctx context.Context, before time.Time) (int, er
 	return int(tag.RowsAffected()), i.failIf("idempotency purge", err)
 }
 
+// PurgeMentioning implements httpapi.IdempotencyEraser: it deletes the
+// records whose stored response contains text.
+func (i *IdempotencyStore) PurgeMentioning(ctx context.Context, text string) (int, error) {
+	if err := i.s.check(ctx); err != nil {
+		return 0, err
+	}
+	tag, err := i.s.pool.Exec(ctx, `DELETE FROM nisa_idempotency WHERE position($1::bytea IN body) > 0`, []byte(text))
+	return int(tag.RowsAffected()), i.failIf("idempotency purge", err)
+}
+
 func (i *IdempotencyStore) failIf(op string, err error) error {
 	if err == nil {
 		return nil

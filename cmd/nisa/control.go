@@ -17,7 +17,6 @@ import (
 
 	"github.com/nisa-eu/nisa/adapters/httpapi"
 	"github.com/nisa-eu/nisa/domain"
-	"github.com/nisa-eu/nisa/projections"
 )
 
 // The control socket lets operator commands reach a running server that
@@ -45,7 +44,8 @@ type controlServer struct {
 	path string
 }
 
-func openControl(dataDir string, cmds *domain.Commands, reads projections.Store, log *slog.Logger) (*controlServer, error) {
+func openControl(dataDir string, store *openedStore, log *slog.Logger) (*controlServer, error) {
+	cmds, reads := domain.NewCommands(store), store.reads
 	path := filepath.Join(dataDir, controlSocketName)
 	_ = os.Remove(path) // a stale socket of a killed server; the store's lock proves we are alone
 	ln, err := net.Listen("unix", path)
@@ -71,6 +71,7 @@ func openControl(dataDir string, cmds *domain.Commands, reads projections.Store,
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(tokenResponse{Token: t, Bearer: bearer})
 	})
+	mux.HandleFunc("POST /forget", serveForget(store))
 	events := cmds.Store()
 	mux.HandleFunc("GET /projections", func(w http.ResponseWriter, r *http.Request) {
 		rows, err := projectionStatus(r.Context(), events, reads)

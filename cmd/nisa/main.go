@@ -32,6 +32,7 @@ var commands = []command{
 	{"projections", "show projection status or rebuild read models", runProjections},
 	{"token", "create an API bearer token (nisa token create --role …)", runToken},
 	{"history", "read the audit history: a stream, the filtered log, a diff of states", runHistory},
+	{"forget", "erase a person's personal data (GDPR) by destroying their key", runForget},
 	{"seed", "load the demo network (nisa seed demo)", runSeed},
 	{"bench", "measure append, read and subscription performance of a store", runBench},
 	{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {

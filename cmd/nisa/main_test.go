@@ -423,3 +423,51 @@ func TestProjectionsCommands(t *testing.T) {
 }
 
 func regexpMatch(re, s string) bool { return regexp.MustCompile(re).MatchString(s) }
+
+func TestForgetCommand(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	var stdout, stderr bytes.Buffer
+	// A contact person, recorded while no server runs.
+	s, err := openStore(ctx, storeFlags{Store: "embedded", DataDir: dir}, false, quietLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys := domain.System("test")
+	profile := domain.OrganisationProfile{Name: "Hutnictwo Opole", Kind: "sme", Country: "PL", Address: domain.Address{City: "Opole", Country: "PL"},
+		Languages: []string{"pl"}, Description: domain.Text{PL: "Huta"}, Contacts: []domain.Contact{{Name: "Ewa Mazur", Email: "ewa.mazur@example.pl"}, {Name: "Olga Nowak"}}}
+	if _, err := domain.Execute(ctx, domain.NewCommands(s), domain.OrganisationKind, "opole", domain.Request{Actor: sys}, func(o domain.Organisation, _ uint64, now time.Time) ([]domain.Payload, error) {
+		return domain.RegisterOrganisation{Profile: profile}.Decide(o, "opole", sys, now)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	// By e-mail address, with no server running.
+	if code := run(ctx, []string{"forget", "--data-dir", dir, "--reason", "ticket 42", "EWA.MAZUR@example.pl"}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "forgotten") {
+		t.Fatalf("exit %d: %s %s", code, stdout.String(), stderr.String())
+	}
+	if code := run(ctx, []string{"forget", "--data-dir", dir, "ewa.mazur@example.pl"}, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "already forgotten") {
+		t.Fatalf("forgetting an address nobody has: exit %d, %s", code, stderr.String())
+	}
+	// By person id, through a running server's control socket.
+	m := openMain(t, "embedded", dir)
+	org, _, err := domain.Load(ctx, m.store, domain.OrganisationKind, "opole", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := org.Profile.Contacts; !c[0].Erased || c[0].Name != domain.ErasedPlaceholder || c[1].Name != "Olga Nowak" {
+		t.Fatalf("contacts after forget by address: %+v", c)
+	}
+	stdout.Reset()
+	if code := run(ctx, []string{"forget", "--data-dir", dir, org.Profile.Contacts[1].PersonID}, &stdout, &stderr); code != 0 {
+		t.Fatalf("forget via control socket: exit %d, %s", code, stderr.String())
+	}
+	org, _, _ = domain.Load(ctx, m.store, domain.OrganisationKind, "opole", time.Time{})
+	if c := org.Profile.Contacts[1]; !c.Erased || c.Name != domain.ErasedPlaceholder {
+		t.Fatalf("second contact after forget by id: %+v", c)
+	}
+	if code := run(ctx, []string{"forget", "--data-dir", dir}, &stdout, &stderr); code != 2 {
+		t.Fatalf("without PERSON: exit %d", code)
+	}
+}

@@ -137,6 +137,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Version:           version,
 		Store:             store,
 		Idempotency:       store.idem,
+		Personal:          store.shred,
 		Reads:             store.reads,
 		Metrics:           promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
 	})
@@ -145,7 +146,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	if store.kind == "embedded" {
-		ctl, err := openControl(m.Config.DataDir, domain.NewCommands(store), store.reads, m.Log)
+		ctl, err := openControl(m.Config.DataDir, store, m.Log)
 		if err != nil {
 			m.Close()
 			return err

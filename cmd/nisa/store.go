@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"strings"
 
 	"github.com/nisa-eu/nisa/adapters/embedded"
@@ -12,6 +13,7 @@ import (
 	"github.com/nisa-eu/nisa/adapters/httpapi"
 	"github.com/nisa-eu/nisa/adapters/memory"
 	"github.com/nisa-eu/nisa/adapters/postgres"
+	"github.com/nisa-eu/nisa/adapters/shred"
 	"github.com/nisa-eu/nisa/domain"
 	"github.com/nisa-eu/nisa/projections"
 )
@@ -19,7 +21,12 @@ import (
 // openedStore is an event store with its readiness check and the read
 // store beside it.
 type openedStore struct {
+	// EventStore is the crypto-shredding decorator (adapters/shred): it
+	// seals personal data on append and opens it on every read.
 	domain.EventStore
+	// shred is that decorator; shred.Inner() holds the events as stored,
+	// which the audit log hashes.
+	shred *shred.Store
 	kind  string // "embedded", "postgres" or "esdb"
 	ready func(ctx context.Context) error
 	idem  httpapi.IdempotencyStore
@@ -31,6 +38,13 @@ type openedStore struct {
 // Close closes the read store and the event store.
 func (s *openedStore) Close() error {
 	return errors.Join(s.reads.Close(), s.EventStore.Close())
+}
+
+// withKeys puts the crypto-shredding decorator with keys over inner.
+func withKeys(o *openedStore, inner domain.EventStore, keys domain.KeyStore) *openedStore {
+	o.shred = shred.New(inner, keys, shred.Options{})
+	o.EventStore = o.shred
+	return o
 }
 
 func isPostgresURL(s string) bool {
@@ -46,9 +60,14 @@ func openStore(ctx context.Context, sf storeFlags, migrate bool, log *slog.Logge
 		if err != nil {
 			return nil, err
 		}
-		log.Info("event store opened", "store", "embedded", "path", s.Path())
+		keys, err := shred.OpenBoltKeys(filepath.Join(sf.DataDir, "keys.db"))
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		log.Info("event store opened", "store", "embedded", "path", s.Path(), "keys", keys.Path())
 		ready := func(ctx context.Context) error { _, err := s.Head(ctx); return err }
-		return &openedStore{EventStore: s, kind: "embedded", ready: ready, idem: s.Idempotency(), reads: memory.New()}, nil
+		return withKeys(&openedStore{kind: "embedded", ready: ready, idem: s.Idempotency(), reads: memory.New()}, s, keys), nil
 	case isPostgresURL(sf.Store):
 		s, err := postgres.Open(ctx, sf.Store, postgres.Options{Logger: log})
 		if err != nil {
@@ -66,7 +85,7 @@ func openStore(ctx context.Context, sf storeFlags, migrate bool, log *slog.Logge
 			return nil, err
 		}
 		log.Info("event store opened", "store", "postgres", "database", s.Pool().Config().ConnConfig.Database)
-		return &openedStore{EventStore: s, kind: "postgres", ready: s.Ready, idem: s.Idempotency(), reads: reads}, nil
+		return withKeys(&openedStore{kind: "postgres", ready: s.Ready, idem: s.Idempotency(), reads: reads}, s, shred.NewPGKeys(s.Pool())), nil
 	case isESDBURL(sf.Store):
 		return openESDB(ctx, sf, migrate, log)
 	}
@@ -116,7 +135,7 @@ func openESDB(ctx context.Context, sf storeFlags, migrate bool, log *slog.Logger
 		return rs.Ready(ctx)
 	}
 	log.Info("event store opened", "store", "esdb", "url", redact(sf.Store), "read_store", rs.Pool().Config().ConnConfig.Database)
-	return &openedStore{EventStore: closeBoth{es, rs}, kind: "esdb", ready: ready, idem: rs.Idempotency(), reads: reads}, nil
+	return withKeys(&openedStore{kind: "esdb", ready: ready, idem: rs.Idempotency(), reads: reads}, closeBoth{es, rs}, shred.NewPGKeys(rs.Pool())), nil
 }
 
 // closeBoth is the EventStoreDB store whose Close also closes the read
