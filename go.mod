@@ -13,6 +13,7 @@ require (
 	github.com/nats-io/nats.go v1.37.0
 	github.com/prometheus/client_golang v1.25.0
 	go.etcd.io/bbolt v1.5.0
+	golang.org/x/mod v0.41.0
 	google.golang.org/grpc v1.67.1
 )
 
