@@ -85,6 +85,7 @@ func newAPI(cfg Config) *API {
 		a.eventRoutes(),
 		a.wsRoutes(),
 		a.personRoutes(),
+		a.auditRoutes(),
 	)
 	if a.reads != nil {
 		a.routes = concat(a.routes,

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nisa-eu/nisa/adapters/audit"
 	"github.com/nisa-eu/nisa/adapters/embedded"
 	"github.com/nisa-eu/nisa/adapters/httpapi"
 	"github.com/nisa-eu/nisa/adapters/live"
@@ -32,6 +33,8 @@ type env struct {
 	// shred is the crypto-shredding decorator store is; shred.Inner()
 	// holds the events as stored.
 	shred *shred.Store
+	// audit is the tamper-evident log behind /v1/audit.
+	audit *httpapi.AuditLog
 	// dbURL is the PostgreSQL database of the postgres mode.
 	dbURL  string
 	reads  projections.Store
@@ -65,6 +68,7 @@ func newEnv(t *testing.T, mode string, opts ...func(*live.Config)) *env {
 		reads projections.Store
 		keys  domain.KeyStore
 		dbURL string
+		tree  audit.Storage
 	)
 	switch mode {
 	case "embedded":
@@ -75,6 +79,9 @@ func newEnv(t *testing.T, mode string, opts ...func(*live.Config)) *env {
 		}
 		k, err := shred.OpenBoltKeys(filepath.Join(dir, "keys.db"))
 		if err != nil {
+			t.Fatal(err)
+		}
+		if tree, err = audit.OpenBolt(filepath.Join(dir, "audit.db")); err != nil {
 			t.Fatal(err)
 		}
 		store, idem, reads, keys = s, s.Idempotency(), memory.New(), k
@@ -91,10 +98,16 @@ func newEnv(t *testing.T, mode string, opts ...func(*live.Config)) *env {
 		if err != nil {
 			t.Fatal(err)
 		}
-		store, idem, reads, keys = s, s.Idempotency(), rs, shred.NewPGKeys(s.Pool())
+		store, idem, reads, keys, tree = s, s.Idempotency(), rs, shred.NewPGKeys(s.Pool()), audit.NewPGStorage(s.Pool())
 	}
 	sh := shred.New(store, keys, shred.Options{})
 	store = sh
+	t.Cleanup(func() { tree.Close() })
+	signer, verifier, err := audit.LoadOrCreateKey(filepath.Join(t.TempDir(), "audit.key"), "nisa-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	auditLog := &httpapi.AuditLog{Tree: audit.New(sh.Inner(), tree, signer, audit.Options{}), Events: sh.Inner(), Signer: signer, VerifierKey: verifier}
 	t.Cleanup(func() { store.Close() })
 	t.Cleanup(func() { reads.Close() })
 	runner, err := projections.NewRunner(projections.RunnerConfig{Events: store, Reads: reads})
@@ -129,11 +142,11 @@ func newEnv(t *testing.T, mode string, opts ...func(*live.Config)) *env {
 	if err := hub.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	srv = httpapi.New(httpapi.Config{Store: store, Idempotency: idem, Reads: reads, WebSocket: hub, Personal: sh, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv = httpapi.New(httpapi.Config{Store: store, Idempotency: idem, Reads: reads, WebSocket: hub, Personal: sh, Audit: auditLog, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	t.Cleanup(func() { _ = hub.Close(context.Background()) })
-	e := &env{t: t, url: hs.URL, store: store, shred: sh, dbURL: dbURL, reads: reads, runner: runner, hub: hub, tokens: map[string]string{}}
+	e := &env{t: t, url: hs.URL, store: store, shred: sh, audit: auditLog, dbURL: dbURL, reads: reads, runner: runner, hub: hub, tokens: map[string]string{}}
 	cmds := domain.NewCommands(store)
 	for _, r := range []domain.Role{domain.RoleAdmin, domain.RoleCoordinator, domain.RoleAuditor} {
 		_, tok, err := httpapi.CreateToken(ctx, cmds, domain.System("test"), r, "", "test "+string(r))

@@ -1,8 +1,11 @@
 package httpapi_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
+	"io"
 	"net/url"
 	"regexp"
 	"strings"
@@ -11,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/nisa-eu/nisa/adapters/audit"
 	"github.com/nisa-eu/nisa/domain"
 	"github.com/nisa-eu/nisa/projections"
 )
@@ -177,6 +181,27 @@ func TestForgetPerson(t *testing.T) {
 			if mode == "postgres" {
 				leaks(t, "PostgreSQL database", dumpDatabase(t, e.dbURL))
 			}
+
+			// The tamper-evident log still verifies (it covers the
+			// ciphertext), and an evidence bundle holds no clear text.
+			e.do("POST", "/v1/audit/heads", coord, nil).expect(t, 201, "")
+			rep, err := audit.Verify(ctx, e.audit.Events, e.audit.Tree.Storage(), e.audit.VerifierKey, nil)
+			if err != nil || !rep.OK || rep.TreeSize != int64(e.countEvents()) {
+				t.Fatalf("audit log after forgetting: %+v %v", rep, err)
+			}
+			status, bundle := e.getRaw("/v1/audit/export", auditor)
+			if status != 200 {
+				t.Fatalf("export: %d", status)
+			}
+			zr, err := gzip.NewReader(bytes.NewReader(bundle))
+			if err != nil {
+				t.Fatal(err)
+			}
+			unzipped, _ := io.ReadAll(zr)
+			if !strings.Contains(string(unzipped), "Odlewnia Zgorzelec") {
+				t.Fatal("the bundle does not show the organisation: the check below would prove nothing")
+			}
+			leaks(t, "audit bundle", string(unzipped))
 		})
 	}
 }

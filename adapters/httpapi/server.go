@@ -53,6 +53,9 @@ type Config struct {
 	// Personal, when set, serves the persons routes: looking up and
 	// forgetting persons (adapters/shred.Store).
 	Personal PersonalData
+	// Audit, when set, serves /v1/audit: signed tree heads, proofs and
+	// evidence bundles (adapters/audit).
+	Audit *AuditLog
 }
 
 // Server is nisa's HTTP server.

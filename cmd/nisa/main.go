@@ -32,6 +32,7 @@ var commands = []command{
 	{"projections", "show projection status or rebuild read models", runProjections},
 	{"token", "create an API bearer token (nisa token create --role …)", runToken},
 	{"history", "read the audit history: a stream, the filtered log, a diff of states", runHistory},
+	{"audit", "the tamper-evident log: verify (store or bundle), export a bundle, tree heads, key", runAudit},
 	{"forget", "erase a person's personal data (GDPR) by destroying their key", runForget},
 	{"seed", "load the demo network (nisa seed demo)", runSeed},
 	{"bench", "measure append, read and subscription performance of a store", runBench},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -469,5 +470,47 @@ func TestForgetCommand(t *testing.T) {
 	}
 	if code := run(ctx, []string{"forget", "--data-dir", dir}, &stdout, &stderr); code != 2 {
 		t.Fatalf("without PERSON: exit %d", code)
+	}
+}
+
+func TestAuditCommands(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	s, err := openStore(ctx, storeFlags{Store: "embedded", DataDir: dir}, false, quietLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 30 {
+		if _, err := s.Append(ctx, fmt.Sprintf("probe-%d", i%4), domain.Any, []domain.EventData{{ID: domain.NewEventID(), Type: "Probe", SchemaVersion: 1, Data: []byte(`{"n":1}`), Actor: "test"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	cli := func(args ...string) (int, string, string) {
+		var stdout, stderr bytes.Buffer
+		code := run(ctx, append(args, "--data-dir", dir), &stdout, &stderr)
+		return code, stdout.String(), stderr.String()
+	}
+	code, out, errOut := cli("audit", "head", "--sign")
+	if code != 0 || !strings.HasPrefix(out, "size 30\n") || !strings.Contains(out, "nisa tree head v1") {
+		t.Fatalf("audit head --sign: exit %d\n%s%s", code, out, errOut)
+	}
+	_, key, _ := cli("audit", "key")
+	key = strings.TrimSpace(key)
+	bundle := filepath.Join(t.TempDir(), "evidence.tar.gz")
+	if code, out, errOut := cli("audit", "export", "--from", "#5", "--to", "#20", "--out", bundle); code != 0 || !strings.Contains(out, "16 events") {
+		t.Fatalf("audit export: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := cli("audit", "verify", "--bundle", bundle, "--key", key); code != 0 || !strings.Contains(strings.ToLower(out), "ok") {
+		t.Fatalf("audit verify --bundle: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, _ := cli("audit", "verify", "--bundle", bundle, "--key", "someone+00000000+AQ"); code != 1 {
+		t.Fatalf("a bundle verified against another key: exit %d\n%s", code, out)
+	}
+	if code, out, errOut := cli("audit", "verify", "--json"); code != 0 || !strings.Contains(out, `"ok": true`) || !strings.Contains(out, `"tree_size": 30`) {
+		t.Fatalf("audit verify: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, _, _ := cli("audit", "frobnicate"); code != 2 {
+		t.Fatalf("unknown audit command: exit %d", code)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/nisa-eu/nisa/adapters/audit"
 	"github.com/nisa-eu/nisa/adapters/fanout"
 	"github.com/nisa-eu/nisa/adapters/httpapi"
 	"github.com/nisa-eu/nisa/adapters/live"
@@ -38,6 +39,8 @@ type serveConfig struct {
 	WSPingInterval     time.Duration
 	Fanout             string
 	WebhookAllowHTTP   bool
+	// Audit is the key that signs tree heads and how often.
+	Audit auditFlags
 }
 
 // Main is a running nisa server: the store and the HTTP server wired
@@ -51,6 +54,7 @@ type Main struct {
 	http    *httpapi.Server
 	hub     *live.Hub
 	hooks   *webhook.Dispatcher
+	tree    *audit.Tree
 	control *controlServer
 
 	cancel     context.CancelFunc // stops the background work
@@ -128,7 +132,14 @@ func (m *Main) Open(ctx context.Context) error {
 		store.Close()
 		return err
 	}
+	signer, verifier, err := m.Config.Audit.key(m.Config.DataDir)
+	if err != nil {
+		store.Close()
+		return err
+	}
+	m.tree = audit.New(store.shred.Inner(), store.audit, signer, audit.Options{SignInterval: m.Config.Audit.SignInterval, Logger: m.Log})
 	m.http = httpapi.New(httpapi.Config{
+		Audit:             &httpapi.AuditLog{Tree: m.tree, Events: store.shred.Inner(), Signer: signer, VerifierKey: verifier},
 		WebSocket:         m.hub,
 		AllowHTTPWebhooks: m.Config.WebhookAllowHTTP,
 		Addr:              m.Config.Addr,
@@ -155,6 +166,11 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	m.cancel = cancel
+	m.background.Go(func() {
+		if err := m.tree.Run(bg); err != nil && bg.Err() == nil {
+			m.Log.Error("audit tree stopped", "err", err)
+		}
+	})
 	m.background.Go(func() {
 		if err := runner.Run(bg); err != nil {
 			m.Log.Error("projection runner stopped", "err", err)
@@ -238,6 +254,7 @@ SIGINT or SIGTERM shut the server down gracefully.`, stderr)
 	f.duration(&cfg.WSPingInterval, "ws-ping-interval", 30*time.Second, "websocket ping interval; a client silent for twice as long is closed")
 	f.string(&cfg.Fanout, "fanout", "", "NATS URL (e.g. nats://127.0.0.1:4222) to announce appends through, so that other server processes wake at once (watermill-nats, JetStream); empty: the store's own notifications")
 	f.bool(&cfg.WebhookAllowHTTP, "webhook-allow-http", false, "accept plain http:// webhook URLs (development only; production endpoints must be https://)")
+	cfg.Audit.register(f, true)
 	if err := f.parse(args); err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/nisa-eu/nisa/adapters/audit"
 	"github.com/nisa-eu/nisa/adapters/embedded"
 	"github.com/nisa-eu/nisa/adapters/esdb"
 	"github.com/nisa-eu/nisa/adapters/httpapi"
@@ -30,6 +31,9 @@ type openedStore struct {
 	kind  string // "embedded", "postgres" or "esdb"
 	ready func(ctx context.Context) error
 	idem  httpapi.IdempotencyStore
+	// audit keeps the tamper-evident log's records: <data-dir>/audit.db
+	// for the embedded store, PostgreSQL tables otherwise.
+	audit audit.Storage
 	// reads keeps the read models: in memory for the embedded store, in
 	// PostgreSQL otherwise.
 	reads projections.Store
@@ -37,7 +41,7 @@ type openedStore struct {
 
 // Close closes the read store and the event store.
 func (s *openedStore) Close() error {
-	return errors.Join(s.reads.Close(), s.EventStore.Close())
+	return errors.Join(s.reads.Close(), s.audit.Close(), s.EventStore.Close())
 }
 
 // withKeys puts the crypto-shredding decorator with keys over inner.
@@ -65,9 +69,15 @@ func openStore(ctx context.Context, sf storeFlags, migrate bool, log *slog.Logge
 			s.Close()
 			return nil, err
 		}
+		tree, err := audit.OpenBolt(filepath.Join(sf.DataDir, "audit.db"))
+		if err != nil {
+			keys.Close()
+			s.Close()
+			return nil, err
+		}
 		log.Info("event store opened", "store", "embedded", "path", s.Path(), "keys", keys.Path())
 		ready := func(ctx context.Context) error { _, err := s.Head(ctx); return err }
-		return withKeys(&openedStore{kind: "embedded", ready: ready, idem: s.Idempotency(), reads: memory.New()}, s, keys), nil
+		return withKeys(&openedStore{kind: "embedded", ready: ready, idem: s.Idempotency(), reads: memory.New(), audit: tree}, s, keys), nil
 	case isPostgresURL(sf.Store):
 		s, err := postgres.Open(ctx, sf.Store, postgres.Options{Logger: log})
 		if err != nil {
@@ -85,7 +95,7 @@ func openStore(ctx context.Context, sf storeFlags, migrate bool, log *slog.Logge
 			return nil, err
 		}
 		log.Info("event store opened", "store", "postgres", "database", s.Pool().Config().ConnConfig.Database)
-		return withKeys(&openedStore{kind: "postgres", ready: s.Ready, idem: s.Idempotency(), reads: reads}, s, shred.NewPGKeys(s.Pool())), nil
+		return withKeys(&openedStore{kind: "postgres", ready: s.Ready, idem: s.Idempotency(), reads: reads, audit: audit.NewPGStorage(s.Pool())}, s, shred.NewPGKeys(s.Pool())), nil
 	case isESDBURL(sf.Store):
 		return openESDB(ctx, sf, migrate, log)
 	}
@@ -135,7 +145,7 @@ func openESDB(ctx context.Context, sf storeFlags, migrate bool, log *slog.Logger
 		return rs.Ready(ctx)
 	}
 	log.Info("event store opened", "store", "esdb", "url", redact(sf.Store), "read_store", rs.Pool().Config().ConnConfig.Database)
-	return withKeys(&openedStore{kind: "esdb", ready: ready, idem: rs.Idempotency(), reads: reads}, closeBoth{es, rs}, shred.NewPGKeys(rs.Pool())), nil
+	return withKeys(&openedStore{kind: "esdb", ready: ready, idem: rs.Idempotency(), reads: reads, audit: audit.NewPGStorage(rs.Pool())}, closeBoth{es, rs}, shred.NewPGKeys(rs.Pool())), nil
 }
 
 // closeBoth is the EventStoreDB store whose Close also closes the read
