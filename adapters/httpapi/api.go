@@ -25,7 +25,8 @@ type route struct {
 	who          string // who may call it, for the document
 	body         any    // prototype of the request body, nil for none
 	optional     bool   // the body may be left out
-	resp         any    // prototype of the success response
+	resp         any    // prototype of the success response; nil: a file of type media
+	media        string // media type of a file response (resp nil)
 	status       int    // success status
 	public       bool   // no authentication
 	// readModel: answered from the read models, which hold the present

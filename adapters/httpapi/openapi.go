@@ -29,14 +29,24 @@ func (a *API) openAPI() map[string]any {
 	paths := map[string]map[string]any{}
 	param := regexp.MustCompile(`\{([a-z_]+)\}`)
 	for _, rt := range a.routes {
+		var content map[string]any
+		if rt.resp != nil {
+			content = map[string]any{"application/json": map[string]any{"schema": schema(rt.resp)}}
+		} else {
+			// A file: a bundle or a CSV export.
+			media := rt.media
+			if media == "" {
+				media = "application/octet-stream"
+			}
+			content = map[string]any{media: map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}
+		}
 		op := map[string]any{
 			"operationId": rt.op,
 			"summary":     rt.summary,
 			"description": "Who may call it: " + rt.who + ".",
 			"responses": map[string]any{
-				strconv.Itoa(rt.status): map[string]any{"description": "success",
-					"content": map[string]any{"application/json": map[string]any{"schema": schema(rt.resp)}}},
-				"default": problem,
+				strconv.Itoa(rt.status): map[string]any{"description": "success", "content": content},
+				"default":               problem,
 			},
 		}
 		var params []any

@@ -35,6 +35,9 @@ func (a *auditFlags) register(f *flags, serve bool) {
 // key loads (or creates) the signing key.
 func (a auditFlags) key(dataDir string) (note.Signer, string, error) {
 	path := a.KeyFile
+	if dataDir == "" {
+		dataDir = "./data" // the --data-dir default
+	}
 	if path == "" {
 		if err := os.MkdirAll(dataDir, 0o700); err != nil {
 			return nil, "", err

@@ -59,7 +59,7 @@ func (b *syncBuffer) String() string {
 func startServer(t *testing.T, bin string, args ...string) *serverProcess {
 	t.Helper()
 	port := freePort(t)
-	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:" + port}, args...)...)
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:" + port, "--data-dir", t.TempDir()}, args...)...)
 	p := &serverProcess{url: "http://127.0.0.1:" + port, cmd: cmd, logs: &syncBuffer{}}
 	cmd.Stderr = p.logs
 	if err := cmd.Start(); err != nil {

@@ -276,7 +276,7 @@ func TestServeDemoSeedsAnEmptyStoreOnce(t *testing.T) {
 func TestServeEventStoreDBMode(t *testing.T) {
 	srv := esdbtest.New(t, esdbtest.Options{})
 	m := &Main{Config: serveConfig{
-		storeFlags: storeFlags{Store: srv.URL(), ReadStore: pgtest.NewDatabase(t)},
+		storeFlags: storeFlags{Store: srv.URL(), ReadStore: pgtest.NewDatabase(t), DataDir: t.TempDir()},
 		Addr:       "127.0.0.1:0", ShutdownTimeout: 5 * time.Second,
 	}, Log: quietLog()}
 	if err := m.Open(context.Background()); err != nil {
