@@ -303,7 +303,7 @@ func TestStreamAsOfAndDiff(t *testing.T) {
 			t.Errorf("%s: %v, want %v", name, err, c.want)
 		}
 	}
-	if fmt.Sprint(history.DiffableCategories()) != "[organisation offer meeting exchange_visit saved_search webhook]" {
+	if fmt.Sprint(history.DiffableCategories()) != "[organisation offer meeting exchange_visit saved_search webhook retention person]" {
 		t.Error(history.DiffableCategories())
 	}
 }

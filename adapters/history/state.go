@@ -37,6 +37,8 @@ var diffable = []kind{
 	erase(domain.ExchangeVisitKind),
 	erase(domain.SavedSearchKind),
 	erase(domain.WebhookKind),
+	erase(domain.RetentionKind),
+	erase(domain.PersonKind),
 }
 
 // DiffableCategories lists the stream categories DiffStream accepts.

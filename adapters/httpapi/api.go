@@ -94,6 +94,7 @@ func newAPI(cfg Config) *API {
 			a.matchRoutes(),
 			a.readModelRoutes(),
 			a.alertRoutes(),
+			a.reportRoutes(),
 		)
 	}
 	return a

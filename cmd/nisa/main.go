@@ -33,6 +33,8 @@ var commands = []command{
 	{"token", "create an API bearer token (nisa token create --role …)", runToken},
 	{"history", "read the audit history: a stream, the filtered log, a diff of states", runHistory},
 	{"audit", "the tamper-evident log: verify (store or bundle), export a bundle, tree heads, key", runAudit},
+	{"report", "reports: Interreg indicators per country and month with evidence, attendance lists", runReport},
+	{"retention", "retention periods of project records (nisa retention report)", runRetention},
 	{"forget", "erase a person's personal data (GDPR) by destroying their key", runForget},
 	{"seed", "load the demo network (nisa seed demo)", runSeed},
 	{"bench", "measure append, read and subscription performance of a store", runBench},
