@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"net/mail"
 	"slices"
 	"strings"
 	"time"
@@ -10,16 +9,9 @@ import (
 // ExchangeVisitTypes are the kinds of exchange visits.
 var ExchangeVisitTypes = []string{"staff_exchange", "internship", "study_visit"}
 
-// VisitParticipant is a person who takes part in an exchange visit. Names,
-// e-mail addresses and positions are personal data.
-type VisitParticipant struct {
-	Name     string `json:"name"`
-	Email    string `json:"email,omitempty"`
-	Position string `json:"position,omitempty"`
-	// PersonID and Erased are set by the store (see personal.go).
-	PersonID string `json:"person_id,omitempty"`
-	Erased   bool   `json:"erased,omitempty"`
-}
+// VisitParticipant is a person who takes part in an exchange visit: the
+// same as a meeting Participant, validated the same way.
+type VisitParticipant = Participant
 
 // VisitProposal is what the guest organisation proposes: who visits whom,
 // when and what for. StartDate and EndDate are civil dates "YYYY-MM-DD"
@@ -376,17 +368,8 @@ func (p VisitProposal) normalize(es *ValidationErrors) VisitProposal {
 		es.Add("participants", itoa(n), "at most 50 participants")
 	}
 	p.Participants = slices.Clone(p.Participants)
-	for i := range p.Participants {
-		pt, f := &p.Participants[i], "participants."+itoa(i)
-		pt.Name, pt.Email, pt.Position = strings.TrimSpace(pt.Name), strings.TrimSpace(pt.Email), strings.TrimSpace(pt.Position)
-		pt.PersonID = keepPersonID(es, f, pt.PersonID, pt.Erased, pt.Name)
-		checkString(es, f+".name", pt.Name, 1, 200)
-		if pt.Email != "" {
-			if a, err := mail.ParseAddress(pt.Email); err != nil || a.Address != pt.Email {
-				es.Add(f+".email", pt.Email, "not an e-mail address")
-			}
-		}
-		checkString(es, f+".position", pt.Position, 0, 100)
+	for i, pt := range p.Participants {
+		p.Participants[i] = pt.normalize(es, "participants."+itoa(i))
 	}
 	p.StartDate, p.EndDate = strings.TrimSpace(p.StartDate), strings.TrimSpace(p.EndDate)
 	visitCheckDates(es, p.StartDate, p.EndDate)

@@ -53,6 +53,26 @@ type personView struct {
 	PurgedResponses int `json:"purged_responses,omitempty"`
 }
 
+// ForgetPerson forgets a person (domain.ForgetPerson: the key first, then
+// PersonForgotten) and drops the stored Idempotency-Key responses of idem
+// that show them. It returns how many responses were dropped. The HTTP
+// route and "nisa forget" both call it.
+func ForgetPerson(ctx context.Context, cmds *domain.Commands, personal PersonalData, idem IdempotencyStore, personID, reason string, req domain.Request) (domain.Result[domain.Person], int, error) {
+	res, err := domain.ForgetPerson(ctx, cmds, personal, personID, reason, req)
+	if err != nil {
+		return res, 0, err
+	}
+	e, ok := idem.(IdempotencyEraser)
+	if !ok {
+		return res, 0, nil
+	}
+	purged, err := e.PurgeMentioning(ctx, personID)
+	if err != nil {
+		return res, 0, fmt.Errorf("person %s forgotten, but dropping stored responses failed (retry): %w", personID, err)
+	}
+	return res, purged, nil
+}
+
 func (a *API) personRoutes() []route {
 	if a.cfg.Personal == nil {
 		return nil
@@ -114,18 +134,11 @@ func (a *API) personRoutes() []route {
 				if err != nil {
 					return err
 				}
-				id := r.PathValue("id")
-				res, err := domain.ForgetPerson(r.Context(), c.api.cmds, a.cfg.Personal, id, b.Reason, req)
+				res, purged, err := ForgetPerson(r.Context(), c.api.cmds, a.cfg.Personal, a.idem, r.PathValue("id"), b.Reason, req)
 				if err != nil {
 					return err
 				}
-				out := personView{Person: res.State}
-				if e, ok := a.idem.(IdempotencyEraser); ok {
-					if out.PurgedResponses, err = e.PurgeMentioning(r.Context(), id); err != nil {
-						return fmt.Errorf("person %s forgotten, but dropping stored responses failed (retry the request): %w", id, err)
-					}
-				}
-				return writeState(w, http.StatusOK, "", out, res.Version)
+				return writeState(w, http.StatusOK, "", personView{Person: res.State, PurgedResponses: purged}, res.Version)
 			}},
 	}
 }

@@ -71,25 +71,12 @@ Commands:
 Run "nisa audit <command> --help" for its flags.`
 
 func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, auditUsage)
-		return errUsage
-	}
-	switch args[0] {
-	case "verify":
-		return runAuditVerify(ctx, args[1:], stdout, stderr)
-	case "export":
-		return runAuditExport(ctx, args[1:], stdout, stderr)
-	case "head":
-		return runAuditHead(ctx, args[1:], stdout, stderr)
-	case "key":
-		return runAuditKey(ctx, args[1:], stdout, stderr)
-	case "help", "-h", "--help", "-help":
-		fmt.Fprintln(stdout, auditUsage)
-		return nil
-	}
-	fmt.Fprintf(stderr, "nisa audit: unknown command %q\n\n%s\n", args[0], auditUsage)
-	return errUsage
+	return dispatch(ctx, args, stdout, stderr, auditUsage, map[string]subcommand{
+		"verify": runAuditVerify,
+		"export": runAuditExport,
+		"head":   runAuditHead,
+		"key":    runAuditKey,
+	})
 }
 
 // openForAudit opens the store for an audit command, explaining what to do

@@ -138,20 +138,27 @@ func controlDo(ctx context.Context, dataDir, method, path string, body io.Reader
 	return resp, nil
 }
 
-// controlStatus asks the server running on dataDir for its projections.
-func controlStatus(ctx context.Context, dataDir string) ([]statusRow, error) {
-	resp, err := controlDo(ctx, dataDir, "GET", "/projections", nil, 30*time.Second)
+// controlJSON sends a request to the control socket of the server running
+// on dataDir and decodes its JSON answer; any other status is an error
+// carrying the server's message.
+func controlJSON[T any](ctx context.Context, dataDir, method, path string, body io.Reader, timeout time.Duration) (T, error) {
+	var out T
+	resp, err := controlDo(ctx, dataDir, method, path, body, timeout)
 	if err != nil {
-		return nil, err
+		return out, err
 	}
 	defer resp.Body.Close()
 	var buf bytes.Buffer
 	_, _ = buf.ReadFrom(resp.Body)
 	if resp.StatusCode != http.StatusOK {
-		return nil, errors.New(string(bytes.TrimSpace(buf.Bytes())))
+		return out, errors.New(string(bytes.TrimSpace(buf.Bytes())))
 	}
-	var rows []statusRow
-	return rows, json.Unmarshal(buf.Bytes(), &rows)
+	return out, json.Unmarshal(buf.Bytes(), &out)
+}
+
+// controlStatus asks the server running on dataDir for its projections.
+func controlStatus(ctx context.Context, dataDir string) ([]statusRow, error) {
+	return controlJSON[[]statusRow](ctx, dataDir, "GET", "/projections", nil, 30*time.Second)
 }
 
 // controlRebuild asks the server running on dataDir to rebuild projections
@@ -180,19 +187,5 @@ func controlRebuild(ctx context.Context, dataDir string, names []string, w io.Wr
 // controlCreateToken asks the server running on dataDir to create a token.
 func controlCreateToken(ctx context.Context, dataDir string, req tokenRequest) (tokenResponse, error) {
 	body, _ := json.Marshal(req)
-	resp, err := controlDo(ctx, dataDir, "POST", "/tokens", bytes.NewReader(body), 30*time.Second)
-	if err != nil {
-		return tokenResponse{}, err
-	}
-	defer resp.Body.Close()
-	var buf bytes.Buffer
-	_, _ = buf.ReadFrom(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return tokenResponse{}, errors.New(string(bytes.TrimSpace(buf.Bytes())))
-	}
-	var out tokenResponse
-	if err := json.Unmarshal(buf.Bytes(), &out); err != nil {
-		return tokenResponse{}, err
-	}
-	return out, nil
+	return controlJSON[tokenResponse](ctx, dataDir, "POST", "/tokens", bytes.NewReader(body), 30*time.Second)
 }

@@ -89,34 +89,17 @@ func forgetPerson(ctx context.Context, s *openedStore, req forgetRequest) (forge
 		}
 		id = found
 	}
-	res, err := domain.ForgetPerson(ctx, domain.NewCommands(s), s.shred, id, req.Reason, domain.Request{Actor: domain.System("cli")})
+	res, purged, err := httpapi.ForgetPerson(ctx, domain.NewCommands(s), s.shred, s.idem, id, req.Reason, domain.Request{Actor: domain.System("cli")})
 	if err != nil {
 		return forgetOutcome{}, err
 	}
-	out := forgetOutcome{Person: res.State, Version: res.Version}
-	if e, ok := s.idem.(httpapi.IdempotencyEraser); ok {
-		if out.PurgedResponses, err = e.PurgeMentioning(ctx, id); err != nil {
-			return out, fmt.Errorf("person %s forgotten, but dropping stored responses failed (run the command again): %w", id, err)
-		}
-	}
-	return out, nil
+	return forgetOutcome{Person: res.State, Version: res.Version, PurgedResponses: purged}, nil
 }
 
 // controlForget asks the server running on dataDir to forget a person.
 func controlForget(ctx context.Context, dataDir string, req forgetRequest) (forgetOutcome, error) {
 	body, _ := json.Marshal(req)
-	resp, err := controlDo(ctx, dataDir, "POST", "/forget", bytes.NewReader(body), time.Minute)
-	if err != nil {
-		return forgetOutcome{}, err
-	}
-	defer resp.Body.Close()
-	var buf bytes.Buffer
-	_, _ = buf.ReadFrom(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return forgetOutcome{}, errors.New(string(bytes.TrimSpace(buf.Bytes())))
-	}
-	var out forgetOutcome
-	return out, json.Unmarshal(buf.Bytes(), &out)
+	return controlJSON[forgetOutcome](ctx, dataDir, "POST", "/forget", bytes.NewReader(body), time.Minute)
 }
 
 // serveForget is the control socket's POST /forget.

@@ -41,23 +41,11 @@ Times (T) are RFC 3339, e.g. 2026-03-01T12:00:00Z, or a date (2026-03-01,
 midnight UTC).`
 
 func runHistory(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, historyUsage)
-		return errUsage
-	}
-	switch args[0] {
-	case "--help", "-h", "-help", "help":
-		fmt.Fprintln(stdout, historyUsage)
-		return nil
-	case "stream":
-		return historyStream(ctx, args[1:], stdout, stderr)
-	case "log":
-		return historyLog(ctx, args[1:], stdout, stderr)
-	case "diff":
-		return historyDiff(ctx, args[1:], stdout, stderr)
-	}
-	fmt.Fprintf(stderr, "unknown subcommand %q\n\n%s\n", args[0], historyUsage)
-	return errUsage
+	return dispatch(ctx, args, stdout, stderr, historyUsage, map[string]subcommand{
+		"stream": historyStream,
+		"log":    historyLog,
+		"diff":   historyDiff,
+	})
 }
 
 func historyStream(ctx context.Context, args []string, stdout, stderr io.Writer) error {

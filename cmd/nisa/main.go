@@ -87,6 +87,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 2
 }
 
+// subcommand runs one subcommand of a command group (nisa history stream, …).
+type subcommand func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+
+// dispatch runs the subcommand named by args[0] of a command group, or
+// prints the group's usage: to stdout when asked for help, to stderr with
+// a usage error when the name is missing or unknown.
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, usage string, subs map[string]subcommand) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return errUsage
+	}
+	switch args[0] {
+	case "--help", "-h", "-help", "help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	if run, ok := subs[args[0]]; ok {
+		return run(ctx, args[1:], stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "unknown subcommand %q\n\n%s\n", args[0], usage)
+	return errUsage
+}
+
 func usage(w io.Writer) {
 	fmt.Fprint(w, `nisa — event-sourced backend for cross-border cooperation networks
 

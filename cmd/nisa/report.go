@@ -35,21 +35,10 @@ ones it needs from the log first, and the data directory can be opened by
 one process at a time, so stop the server or ask its HTTP API instead.`
 
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, reportUsage)
-		return errUsage
-	}
-	switch args[0] {
-	case "--help", "-h", "-help", "help":
-		fmt.Fprintln(stdout, reportUsage)
-		return nil
-	case "indicators":
-		return reportIndicators(ctx, args[1:], stdout, stderr)
-	case "attendance":
-		return reportAttendance(ctx, args[1:], stdout, stderr)
-	}
-	fmt.Fprintf(stderr, "unknown subcommand %q\n\n%s\n", args[0], reportUsage)
-	return errUsage
+	return dispatch(ctx, args, stdout, stderr, reportUsage, map[string]subcommand{
+		"indicators": reportIndicators,
+		"attendance": reportAttendance,
+	})
 }
 
 // indicatorHelp explains each indicator in one line.

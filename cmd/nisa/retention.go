@@ -20,19 +20,9 @@ const retentionUsage = `Usage:
 Run "nisa retention report --help" for its flags.`
 
 func runRetention(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, retentionUsage)
-		return errUsage
-	}
-	switch args[0] {
-	case "--help", "-h", "-help", "help":
-		fmt.Fprintln(stdout, retentionUsage)
-		return nil
-	case "report":
-		return retentionReport(ctx, args[1:], stdout, stderr)
-	}
-	fmt.Fprintf(stderr, "unknown subcommand %q\n\n%s\n", args[0], retentionUsage)
-	return errUsage
+	return dispatch(ctx, args, stdout, stderr, retentionUsage, map[string]subcommand{
+		"report": retentionReport,
+	})
 }
 
 func retentionReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
