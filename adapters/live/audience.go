@@ -162,20 +162,23 @@ type describer struct {
 	orgs  OrgLookup
 }
 
-// describe computes the audience and tags of ev.
-func (r *describer) describe(ctx context.Context, ev domain.Event) (*described, error) {
+// describe computes the audience and tags of ev. cache, when not nil,
+// holds the latest states of the streams its caller described before (the
+// hub's follower, which goes through the log in order); it must not be
+// shared between goroutines.
+func (r *describer) describe(ctx context.Context, ev domain.Event, cache *stateCache) (*described, error) {
 	d := &described{ev: ev}
 	category, id, _ := strings.Cut(ev.StreamID, "-")
 	var err error
 	switch category {
 	case domain.OrganisationKind.Category:
 		var o domain.Organisation
-		o, err = stateAt(ctx, r.store, domain.OrganisationKind, ev)
+		o, err = stateAt(ctx, r.store, domain.OrganisationKind, ev, cache)
 		d.public, d.orgs = true, []string{id}
-		d.countries, d.nace = []string{o.Profile.Country}, o.Profile.Sectors
+		d.countries, d.nace = []string{o.Profile.Country}, slices.Clone(o.Profile.Sectors)
 	case domain.OfferKind.Category:
 		var o domain.Offer
-		o, err = stateAt(ctx, r.store, domain.OfferKind, ev)
+		o, err = stateAt(ctx, r.store, domain.OfferKind, ev, cache)
 		d.orgs = []string{o.OwnerOrgID}
 		switch ev.Type {
 		case "OfferInterestExpressed", "OfferInterestAccepted", "OfferInterestDeclined":
@@ -192,7 +195,7 @@ func (r *describer) describe(ctx context.Context, ev domain.Event) (*described, 
 		default:
 			d.public = !o.PublishedAt.IsZero()
 		}
-		d.nace = o.Details.NACE
+		d.nace = slices.Clone(o.Details.NACE)
 		if r.orgs != nil {
 			if c, _, ok := r.orgs(ctx, o.OwnerOrgID); ok {
 				d.countries = []string{c}
@@ -200,7 +203,7 @@ func (r *describer) describe(ctx context.Context, ev domain.Event) (*described, 
 		}
 	case domain.MeetingKind.Category:
 		var m domain.Meeting
-		m, err = stateAt(ctx, r.store, domain.MeetingKind, ev)
+		m, err = stateAt(ctx, r.store, domain.MeetingKind, ev, cache)
 		d.meeting = id
 		if strings.HasPrefix(ev.Type, "Meeting") {
 			d.public = true
@@ -221,7 +224,7 @@ func (r *describer) describe(ctx context.Context, ev domain.Event) (*described, 
 		}
 	case domain.ExchangeVisitKind.Category:
 		var v domain.ExchangeVisit
-		v, err = stateAt(ctx, r.store, domain.ExchangeVisitKind, ev)
+		v, err = stateAt(ctx, r.store, domain.ExchangeVisitKind, ev, cache)
 		d.orgs = []string{v.Proposal.GuestOrgID, v.Proposal.HostOrgID}
 		d.countries = append(r.countriesOf(ctx, v.Proposal.GuestOrgID), r.countriesOf(ctx, v.Proposal.HostOrgID)...)
 	default:
@@ -272,19 +275,65 @@ func ownerOf(ctx context.Context, store domain.EventStore, ev domain.Event) stri
 	return x.OrgID
 }
 
-// stateAt rebuilds the aggregate of ev's stream as it was right after ev.
-func stateAt[S any](ctx context.Context, store domain.EventStore, k domain.Kind[S], ev domain.Event) (S, error) {
-	var s S
-	evs, err := store.ReadStream(ctx, ev.StreamID, domain.ReadStreamOptions{Limit: int(ev.StreamVersion)})
-	if err != nil {
-		return s, err
+// stateCache keeps the latest state of recently described streams, so the
+// follower describing the next event of a stream evolves that one event
+// instead of reading the whole stream again (a busy organisation's stream
+// grows with every update). States are the caller's alone: Evolve may
+// reuse their slices.
+type stateCache struct {
+	max    int
+	states map[string]cachedState
+}
+
+type cachedState struct {
+	version uint64
+	state   any
+}
+
+func newStateCache(max int) *stateCache {
+	return &stateCache{max: max, states: map[string]cachedState{}}
+}
+
+func (c *stateCache) put(stream string, version uint64, state any) {
+	if _, ok := c.states[stream]; !ok && len(c.states) >= c.max {
+		for k := range c.states { // evict one at random
+			delete(c.states, k)
+			break
+		}
 	}
-	for _, e := range evs {
-		p, err := domain.Decode(e)
+	c.states[stream] = cachedState{version, state}
+}
+
+// stateAt rebuilds the aggregate of ev's stream as it was right after ev,
+// starting from cache's state of the stream when it is older than ev.
+func stateAt[S any](ctx context.Context, store domain.EventStore, k domain.Kind[S], ev domain.Event, cache *stateCache) (S, error) {
+	var s S
+	var from uint64
+	if cache != nil {
+		if c, ok := cache.states[ev.StreamID]; ok && c.version <= ev.StreamVersion {
+			if st, ok := c.state.(S); ok {
+				s, from = st, c.version
+			}
+		}
+	}
+	if from < ev.StreamVersion {
+		evs, err := store.ReadStream(ctx, ev.StreamID, domain.ReadStreamOptions{From: from + 1, Limit: int(ev.StreamVersion - from)})
 		if err != nil {
 			return s, err
 		}
-		s = k.Evolve(s, p)
+		for _, e := range evs {
+			p, err := domain.Decode(e)
+			if err != nil {
+				if cache != nil {
+					delete(cache.states, ev.StreamID) // s may share the cached state's slices
+				}
+				return s, err
+			}
+			s = k.Evolve(s, p)
+		}
+	}
+	if cache != nil {
+		cache.put(ev.StreamID, ev.StreamVersion, s)
 	}
 	return s, nil
 }

@@ -62,11 +62,12 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		actor = &a
 	}
-	ws, err := h.upgrader.Upgrade(w, r, nil)
+	hj := &hijacker{ResponseWriter: w}
+	ws, err := h.upgrader.Upgrade(hj, r, nil)
 	if err != nil {
 		return // the upgrader answered
 	}
-	c := &conn{hub: h, ws: ws, room: make(chan struct{}, 1), subs: map[string]*sub{}, done: make(chan struct{})}
+	c := &conn{hub: h, ws: ws, net: hj.conn, room: make(chan struct{}, 1), subs: map[string]*sub{}, done: make(chan struct{})}
 	h.mu.Lock()
 	if h.closing {
 		h.mu.Unlock()
@@ -81,13 +82,17 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.mu.Lock()
 	c.pinger = time.AfterFunc(h.cfg.PingInterval, c.ping)
 	c.mu.Unlock()
-	c.readLoop(actor)
+	// Read on a fresh goroutine and return: the HTTP server then lets go
+	// of its request state and buffers (about 10 KiB), and the reader's
+	// stack starts small instead of inheriting the request's.
+	go c.readLoop(actor)
 }
 
 // conn is one websocket connection.
 type conn struct {
 	hub   *Hub
 	ws    *websocket.Conn
+	net   *batchConn // under ws: gathers a writer's batch into one system call
 	actor domain.Actor
 	// queue holds the messages for the writer (at most QueueSize);
 	// room wakes a replay waiting for space.
@@ -233,10 +238,11 @@ func (c *conn) writeLoop() {
 			return
 		}
 		signal(c.room)
+		c.net.begin()
 		for _, b := range batch {
 			select {
 			case <-c.done:
-				return // closing: the close frame goes next
+				return // closing: Close sends what was gathered, then the close frame
 			default:
 			}
 			_ = c.ws.SetWriteDeadline(time.Now().Add(c.hub.cfg.WriteTimeout))
@@ -244,6 +250,10 @@ func (c *conn) writeLoop() {
 				go c.close(websocket.CloseAbnormalClosure, "write failed")
 				return
 			}
+		}
+		if err := c.net.flush(); err != nil {
+			go c.close(websocket.CloseAbnormalClosure, "write failed")
+			return
 		}
 	}
 }
@@ -579,7 +589,7 @@ func (s *sub) replay(after domain.Position) error {
 			return err
 		}
 		for _, ev := range evs {
-			d, err := h.desc.describe(s.ctx, ev)
+			d, err := h.desc.describe(s.ctx, ev, nil)
 			if err != nil {
 				if s.ctx.Err() != nil {
 					return s.ctx.Err()

@@ -200,6 +200,7 @@ func (h *Hub) Err() error {
 func (h *Hub) follow(from domain.Position) {
 	defer h.wg.Done()
 	backoff := 100 * time.Millisecond
+	states := newStateCache(10000)
 	for h.ctx.Err() == nil {
 		for ev, err := range h.cfg.Store.Subscribe(h.ctx, from) {
 			if err != nil {
@@ -209,7 +210,10 @@ func (h *Hub) follow(from domain.Position) {
 				}
 				break
 			}
-			d, err := h.desc.describe(h.ctx, ev)
+			if ev.Type == (domain.PersonForgotten{}).EventType() {
+				states = newStateCache(10000) // hold no opened personal data of a forgotten person
+			}
+			d, err := h.desc.describe(h.ctx, ev, states)
 			if err != nil {
 				if h.ctx.Err() != nil {
 					break

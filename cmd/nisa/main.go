@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	_ "time/tzdata" // meeting time zones validate even where the host has no zone database
 )
@@ -46,8 +47,35 @@ var commands = []command{
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+	stopProfile := startCPUProfile(os.Getenv("NISA_CPUPROFILE"), os.Stderr)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stopProfile()
+	stop()
+	os.Exit(code)
+}
+
+// startCPUProfile writes a CPU profile of the whole command to
+// PREFIX.<pid> when NISA_CPUPROFILE=PREFIX is set (a process and the
+// children it starts, such as the clients of nisa bench live, each write
+// their own); read it with go tool pprof.
+func startCPUProfile(prefix string, stderr io.Writer) func() {
+	if prefix == "" {
+		return func() {}
+	}
+	name := fmt.Sprintf("%s.%d", prefix, os.Getpid())
+	f, err := os.Create(name)
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "nisa: NISA_CPUPROFILE: %v\n", err)
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+		fmt.Fprintf(stderr, "nisa: CPU profile written to %s\n", name)
+	}
 }
 
 // run dispatches to a subcommand and returns the process exit code:
