@@ -425,3 +425,47 @@ func TestWebSocketSlowClient(t *testing.T) {
 		t.Fatalf("stalled client closed with %d %q, want %d", code, reason, live.CloseTooSlow)
 	}
 }
+
+// TestWebSocketCoalescing: while the hub coalesces (here from the first
+// message per second on), every client still receives every event once
+// and in order, and one socket write carries several messages.
+func TestWebSocketCoalescing(t *testing.T) {
+	e := newEnv(t, "embedded", func(c *live.Config) {
+		c.CoalesceAbove, c.WriteBudget, c.MaxCoalesce = 1, 1, 40*time.Millisecond
+	})
+	admin := e.tokens["admin"]
+	clients := []*wsClient{e.mustDial(admin), e.mustDial(admin), e.mustDial(admin)}
+	for i, c := range clients {
+		c.send(map[string]any{"type": "subscribe", "id": fmt.Sprint("s", i), "channel": "activity"})
+		c.until("caught_up")
+	}
+	// Traffic until the pacer (every 250 ms) has switched coalescing on.
+	var orgs []string
+	for deadline := time.Now().Add(5 * time.Second); e.hub.WriteStats().Coalesce == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the hub did not start coalescing")
+		}
+		orgs = append(orgs, e.createOrg(fmt.Sprint("Warm-up ", len(orgs))))
+	}
+	before := e.hub.WriteStats()
+	const n = 40
+	for i := range n {
+		orgs = append(orgs, e.createOrg(fmt.Sprint("Coalesced ", i)))
+	}
+	for _, c := range clients {
+		var last domain.Position
+		for i, org := range orgs {
+			m := c.nextEvent()
+			if m.Event.StreamID != "organisation-"+org || !last.Less(m.Event.Position) {
+				t.Fatalf("event %d: %s at %s after %s, want organisation-%s", i, m.Event.StreamID, m.Event.Position, last, org)
+			}
+			last = m.Event.Position
+		}
+	}
+	after := e.hub.WriteStats()
+	msgs, writes := after.Messages-before.Messages, after.Writes-before.Writes
+	if msgs < 3*n || writes >= msgs {
+		t.Fatalf("%d messages in %d writes while coalescing (wait %v): want fewer writes than messages", msgs, writes, after.Coalesce)
+	}
+	t.Logf("%d messages in %d socket writes (wait %v)", msgs, writes, after.Coalesce)
+}

@@ -62,7 +62,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		actor = &a
 	}
-	hj := &hijacker{ResponseWriter: w}
+	hj := &hijacker{ResponseWriter: w, writes: &h.writes}
 	ws, err := h.upgrader.Upgrade(hj, r, nil)
 	if err != nil {
 		return // the upgrader answered
@@ -125,6 +125,7 @@ func (c *conn) enqueue(b []byte) {
 	c.wake()
 	c.mu.Unlock()
 	c.hub.metrics.delivered.Inc()
+	c.hub.queued.Add(1)
 }
 
 // wake starts the writer unless it runs. c.mu is held.
@@ -149,6 +150,7 @@ func (c *conn) enqueueWait(ctx context.Context, b []byte) error {
 			c.wake()
 			c.mu.Unlock()
 			c.hub.metrics.delivered.Inc()
+			c.hub.queued.Add(1)
 			return nil
 		}
 		c.mu.Unlock()
@@ -230,9 +232,18 @@ func (c *conn) close(code int, reason string) {
 }
 
 // writeLoop writes what is queued and stops when the queue is empty: an
-// idle connection has no writer goroutine (enqueue starts one).
+// idle connection has no writer goroutine (enqueue starts one). While the
+// hub is busy it first waits (Config.CoalesceAbove), so that one write
+// carries what arrived meanwhile.
 func (c *conn) writeLoop() {
 	for {
+		if wait := time.Duration(c.hub.coalesce.Load()); wait > 0 {
+			select {
+			case <-time.After(wait):
+			case <-c.done:
+				return
+			}
+		}
 		batch := c.take()
 		if len(batch) == 0 {
 			return

@@ -52,6 +52,18 @@ type Config struct {
 	// AuthTimeout is how long a connection without Authorization header
 	// may take to send its auth message (default 10s).
 	AuthTimeout time.Duration
+	// CoalesceAbove is the rate of queued messages per second (over all
+	// connections) above which each connection's writer waits before it
+	// writes, gathering what arrives meanwhile into one socket write
+	// (default 250,000). Below it nothing waits. On a busy machine the
+	// kernel's cost per write is what saturates it first.
+	CoalesceAbove int
+	// WriteBudget sets the wait while coalescing: the number of
+	// connections divided by WriteBudget (default 100,000 writes per
+	// second: 10,000 connections wait 100 ms), at most MaxCoalesce.
+	WriteBudget int
+	// MaxCoalesce bounds that wait (default 100ms; negative: never wait).
+	MaxCoalesce time.Duration
 	// ReplayPage is the page size of replays (default 500).
 	ReplayPage int
 	// HTTPError writes a failed upgrade as a problem document.
@@ -83,6 +95,15 @@ func (c *Config) setDefaults() {
 	}
 	if c.AuthTimeout <= 0 {
 		c.AuthTimeout = 10 * time.Second
+	}
+	if c.CoalesceAbove <= 0 {
+		c.CoalesceAbove = 250_000
+	}
+	if c.WriteBudget <= 0 {
+		c.WriteBudget = 100_000
+	}
+	if c.MaxCoalesce == 0 {
+		c.MaxCoalesce = 100 * time.Millisecond
 	}
 	if c.ReplayPage <= 0 {
 		c.ReplayPage = 500
@@ -118,6 +139,12 @@ type Hub struct {
 		pos     domain.Position
 		message []byte
 	}
+
+	// queued counts the messages queued to connections; coalesce is the
+	// writers' current wait (see Config.WriteBudget).
+	queued   atomic.Int64
+	coalesce atomic.Int64
+	writes   atomic.Int64 // socket writes, handshakes included
 
 	started  chan struct{}
 	failed   atomic.Pointer[error]
@@ -160,7 +187,11 @@ func New(cfg Config) *Hub {
 		delivered: prometheus.NewCounter(prometheus.CounterOpts{Name: "nisa_ws_messages_total", Help: "Messages queued to websocket clients."}),
 	}
 	if cfg.Metrics != nil {
-		for _, c := range []prometheus.Collector{h.metrics.conns, h.metrics.events, h.metrics.slow, h.metrics.delivered} {
+		writes := prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "nisa_ws_writes_total", Help: "Socket writes of the websocket hub (one carries several messages while it coalesces)."},
+			func() float64 { return float64(h.writes.Load()) })
+		coalesce := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "nisa_ws_coalesce_seconds", Help: "Current wait of websocket writers gathering messages (0: not coalescing)."},
+			func() float64 { return time.Duration(h.coalesce.Load()).Seconds() })
+		for _, c := range []prometheus.Collector{h.metrics.conns, h.metrics.events, h.metrics.slow, h.metrics.delivered, writes, coalesce} {
 			_ = cfg.Metrics.Register(c)
 		}
 	}
@@ -178,8 +209,9 @@ func (h *Hub) Start(ctx context.Context) error {
 	h.mu.Lock()
 	h.pos = head
 	h.mu.Unlock()
-	h.wg.Add(1)
+	h.wg.Add(2)
 	go h.follow(head)
+	go h.pace()
 	if h.cfg.Stats != nil && h.cfg.StatsPosition != nil {
 		h.wg.Add(1)
 		go h.pumpStats()
@@ -231,6 +263,49 @@ func (h *Hub) follow(from domain.Position) {
 		case <-time.After(backoff):
 			backoff = min(2*backoff, 5*time.Second)
 		}
+	}
+}
+
+// WriteStats counts what the hub sent since it started.
+type WriteStats struct {
+	// Messages queued to connections; Writes is the socket writes that
+	// carried them (and handshakes, pings and close frames). While the hub coalesces,
+	// one write carries several messages.
+	Messages, Writes int64
+	// Coalesce is the writers' current wait (0: none).
+	Coalesce time.Duration
+}
+
+// WriteStats returns the hub's counts.
+func (h *Hub) WriteStats() WriteStats {
+	return WriteStats{Messages: h.queued.Load(), Writes: h.writes.Load(), Coalesce: time.Duration(h.coalesce.Load())}
+}
+
+// pace sets the writers' wait four times a second from the rate of
+// queued messages over the last interval (see Config.CoalesceAbove).
+func (h *Hub) pace() {
+	defer h.wg.Done()
+	const every = 250 * time.Millisecond
+	t := time.NewTicker(every)
+	defer t.Stop()
+	last := h.queued.Load()
+	for {
+		select {
+		case <-h.ctx.Done():
+			return
+		case <-t.C:
+		}
+		n := h.queued.Load()
+		rate := float64(n-last) / every.Seconds()
+		last = n
+		var wait time.Duration
+		if h.cfg.MaxCoalesce > 0 && rate > float64(h.cfg.CoalesceAbove) {
+			h.mu.RLock()
+			conns := len(h.conns)
+			h.mu.RUnlock()
+			wait = min(h.cfg.MaxCoalesce, time.Duration(float64(conns)/float64(h.cfg.WriteBudget)*float64(time.Second)))
+		}
+		h.coalesce.Store(int64(wait))
 	}
 }
 

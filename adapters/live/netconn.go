@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 )
 
 // maxBatchBytes bounds what one connection gathers before a system call.
@@ -22,6 +23,8 @@ var batchPool = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return
 // a batch, writes (pings, the close frame) go straight through.
 type batchConn struct {
 	net.Conn
+
+	writes *atomic.Int64 // the hub's count of socket writes
 
 	mu       sync.Mutex
 	batching bool
@@ -49,6 +52,7 @@ func (b *batchConn) flushLocked() error {
 	}
 	buf := b.buf
 	b.buf = nil
+	b.writes.Add(1)
 	_, err := b.Conn.Write(*buf)
 	if cap(*buf) <= 4*maxBatchBytes {
 		*buf = (*buf)[:0]
@@ -77,6 +81,7 @@ func (b *batchConn) Write(p []byte) (int, error) {
 	if err := b.flushLocked(); err != nil {
 		return 0, err
 	}
+	b.writes.Add(1)
 	return b.Conn.Write(p)
 }
 
@@ -94,7 +99,8 @@ func (b *batchConn) Close() error {
 // connection.
 type hijacker struct {
 	http.ResponseWriter
-	conn *batchConn
+	writes *atomic.Int64
+	conn   *batchConn
 }
 
 func (h *hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
@@ -102,7 +108,7 @@ func (h *hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	h.conn = &batchConn{Conn: c}
+	h.conn = &batchConn{Conn: c, writes: h.writes}
 	return h.conn, brw, nil
 }
 

@@ -66,6 +66,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/nisa-eu/nisa/adapters/httpapi"
+	"github.com/nisa-eu/nisa/adapters/live"
 	"github.com/nisa-eu/nisa/domain"
 )
 
@@ -87,6 +88,9 @@ type benchLiveConfig struct {
 	DialConcurrency int
 	Drain           time.Duration
 	WSQueue         int
+	WSCoalesceAbove int
+	WSWriteBudget   int
+	WSMaxCoalesce   time.Duration
 	Keep            bool
 }
 
@@ -118,6 +122,7 @@ type liveSummary struct {
 	ServerRSSPerConn     float64        `json:"server_rss_bytes_per_idle_connection,omitempty"`
 	ClientRSSPerConn     float64        `json:"client_rss_bytes_per_idle_connection,omitempty"`
 	MemoryMethod         string         `json:"memory_method"`
+	MessagesPerWrite     float64        `json:"messages_per_socket_write,omitempty"`
 	NoFileLimit          uint64         `json:"rlimit_nofile"`
 }
 
@@ -267,6 +272,9 @@ JSON. Missing deliveries make the command fail.`, stderr)
 	f.intEnv(&cfg.DialConcurrency, "dial-concurrency", "NISA_BENCH_LIVE_DIAL_CONCURRENCY", 64, "websocket handshakes in flight at a time")
 	f.durationEnv(&cfg.Drain, "drain", "NISA_BENCH_LIVE_DRAIN", 5*time.Minute, "how long to wait after the last change for every delivery")
 	f.intEnv(&cfg.WSQueue, "ws-queue", "NISA_BENCH_LIVE_WS_QUEUE", 0, "in-process server: messages queued per connection (0: the server's default, as nisa serve --ws-queue)")
+	f.intEnv(&cfg.WSCoalesceAbove, "ws-coalesce-above", "NISA_BENCH_LIVE_WS_COALESCE_ABOVE", 250_000, "in-process server: messages per second above which writers gather messages (as nisa serve --ws-coalesce-above)")
+	f.intEnv(&cfg.WSWriteBudget, "ws-write-budget", "NISA_BENCH_LIVE_WS_WRITE_BUDGET", 100_000, "in-process server: socket writes per second aimed at while gathering (as nisa serve --ws-write-budget)")
+	f.durationEnv(&cfg.WSMaxCoalesce, "ws-max-coalesce", "NISA_BENCH_LIVE_WS_MAX_COALESCE", 100*time.Millisecond, "in-process server: longest gathering wait (as nisa serve --ws-max-coalesce; negative: never wait)")
 	f.BoolVar(&cfg.Keep, "keep", false, "keep the scratch data directory or database")
 	if err := f.parse(args); err != nil {
 		return err
@@ -373,6 +381,10 @@ JSON. Missing deliveries make the command fail.`, stderr)
 
 	// The load.
 	fmt.Fprintf(stderr, "  sending %d changes/s for %s with %d HTTP workers\n", cfg.Rate, cfg.Duration, cfg.Workers)
+	var writesBefore live.WriteStats
+	if m != nil {
+		writesBefore = m.hub.WriteStats()
+	}
 	load, err := driveChanges(ctx, client, base, token, run, orgs, cfg, stderr)
 	if err != nil {
 		return err
@@ -395,6 +407,12 @@ JSON. Missing deliveries make the command fail.`, stderr)
 		return err
 	}
 	child.stop()
+	if m != nil {
+		w := m.hub.WriteStats()
+		if n := w.Writes - writesBefore.Writes; n > 0 {
+			sum.MessagesPerWrite = float64(w.Messages-writesBefore.Messages) / float64(n)
+		}
+	}
 	sum.DeliveriesExpected, sum.DeliveriesReceived, sum.DeliveriesMissing = res.Expected, res.Received, res.Missing
 	sum.ClientsMissing, sum.PushedBeforeResponse = res.ClientsMissing, res.Negative
 	sum.P50ms, sum.P95ms, sum.P99ms, sum.MaxMs = ms(time.Duration(res.P50ns)), ms(time.Duration(res.P95ns)), ms(time.Duration(res.P99ns)), ms(time.Duration(res.MaxNs))
@@ -458,7 +476,7 @@ func openLiveServer(ctx context.Context, cfg benchLiveConfig, stderr io.Writer) 
 		return nil, nil, fmt.Errorf(`%w: --store %q: want "embedded" or a PostgreSQL URL`, errUsage, redact(cfg.Store))
 	}
 	m := &Main{Config: serveConfig{storeFlags: sf, Addr: "127.0.0.1:0", ShutdownTimeout: 10 * time.Second, ExpiryInterval: time.Minute,
-		WSQueue: cfg.WSQueue, WSPingInterval: 30 * time.Second},
+		WSQueue: cfg.WSQueue, WSPingInterval: 30 * time.Second, WSCoalesceAbove: cfg.WSCoalesceAbove, WSWriteBudget: cfg.WSWriteBudget, WSMaxCoalesce: cfg.WSMaxCoalesce},
 		Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	if err := m.Open(ctx); err != nil {
 		cleanup()
@@ -788,6 +806,9 @@ func printBenchLive(w io.Writer, cfg benchLiveConfig, ready liveReady, r liveRep
 	fmt.Fprintf(w, "deliveries: %s expected, %s received, %s missing — %s (drained %.1fs after the last change)\n",
 		groupDigits(s.DeliveriesExpected), groupDigits(s.DeliveriesReceived), groupDigits(s.DeliveriesMissing), verdict, s.DrainSeconds)
 	fmt.Fprintf(w, "pushed before the HTTP response: %s (counted as 0 ms)\n", groupDigits(s.PushedBeforeResponse))
+	if s.MessagesPerWrite > 0 {
+		fmt.Fprintf(w, "messages per socket write: %.2f (the hub coalesces above --ws-coalesce-above messages/s)\n", s.MessagesPerWrite)
+	}
 	if s.ClosedConnections > 0 {
 		fmt.Fprintf(w, "connections closed during the run: %d %v\n", s.ClosedConnections, s.CloseReasons)
 	}

@@ -37,6 +37,9 @@ type serveConfig struct {
 	WSQueue            int
 	WSMaxSubscriptions int
 	WSPingInterval     time.Duration
+	WSCoalesceAbove    int
+	WSWriteBudget      int
+	WSMaxCoalesce      time.Duration
 	Fanout             string
 	WebhookAllowHTTP   bool
 	// Audit is the key that signs tree heads and how often.
@@ -117,6 +120,9 @@ func (m *Main) Open(ctx context.Context) error {
 		QueueSize:        m.Config.WSQueue,
 		MaxSubscriptions: m.Config.WSMaxSubscriptions,
 		PingInterval:     m.Config.WSPingInterval,
+		CoalesceAbove:    m.Config.WSCoalesceAbove,
+		WriteBudget:      m.Config.WSWriteBudget,
+		MaxCoalesce:      m.Config.WSMaxCoalesce,
 		HTTPError: func(w http.ResponseWriter, _ *http.Request, status int, code, detail string) {
 			httpapi.WriteProblem(w, status, code, detail)
 		},
@@ -252,6 +258,9 @@ SIGINT or SIGTERM shut the server down gracefully.`, stderr)
 	f.int(&cfg.WSQueue, "ws-queue", 4096, "messages queued per websocket connection before a client that does not keep up is closed (code 4000)")
 	f.int(&cfg.WSMaxSubscriptions, "ws-max-subscriptions", 32, "channel subscriptions per websocket connection")
 	f.duration(&cfg.WSPingInterval, "ws-ping-interval", 30*time.Second, "websocket ping interval; a client silent for twice as long is closed")
+	f.int(&cfg.WSCoalesceAbove, "ws-coalesce-above", 250_000, "websocket messages per second (all connections) above which each connection's writer waits and sends what gathered in one socket write")
+	f.int(&cfg.WSWriteBudget, "ws-write-budget", 100_000, "socket writes per second aimed at while coalescing: the wait is connections ÷ budget, at most --ws-max-coalesce")
+	f.duration(&cfg.WSMaxCoalesce, "ws-max-coalesce", 100*time.Millisecond, "longest wait of a websocket writer gathering messages under load (negative: never wait)")
 	f.string(&cfg.Fanout, "fanout", "", "NATS URL (e.g. nats://127.0.0.1:4222) to announce appends through, so that other server processes wake at once (watermill-nats, JetStream); empty: the store's own notifications")
 	f.bool(&cfg.WebhookAllowHTTP, "webhook-allow-http", false, "accept plain http:// webhook URLs (development only; production endpoints must be https://)")
 	cfg.Audit.register(f, true)
