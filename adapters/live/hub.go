@@ -141,7 +141,7 @@ type Hub struct {
 	}
 
 	// queued counts the messages queued to connections; coalesce is the
-	// writers' current wait (see Config.WriteBudget).
+	// writers' current wait (see Config.CoalesceAbove).
 	queued   atomic.Int64
 	coalesce atomic.Int64
 	writes   atomic.Int64 // socket writes, handshakes included
@@ -269,8 +269,8 @@ func (h *Hub) follow(from domain.Position) {
 // WriteStats counts what the hub sent since it started.
 type WriteStats struct {
 	// Messages queued to connections; Writes is the socket writes that
-	// carried them (and handshakes, pings and close frames). While the hub coalesces,
-	// one write carries several messages.
+	// carried them (and handshakes, pings and close frames). While the hub
+	// coalesces, one write carries several messages.
 	Messages, Writes int64
 	// Coalesce is the writers' current wait (0: none).
 	Coalesce time.Duration
