@@ -124,7 +124,6 @@ func (c *conn) enqueue(b []byte) {
 	c.queue = append(c.queue, b)
 	c.wake()
 	c.mu.Unlock()
-	c.hub.metrics.delivered.Inc()
 	c.hub.queued.Add(1)
 }
 
@@ -149,7 +148,6 @@ func (c *conn) enqueueWait(ctx context.Context, b []byte) error {
 			c.queue = append(c.queue, b)
 			c.wake()
 			c.mu.Unlock()
-			c.hub.metrics.delivered.Inc()
 			c.hub.queued.Add(1)
 			return nil
 		}

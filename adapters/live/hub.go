@@ -153,10 +153,9 @@ type Hub struct {
 }
 
 type hubMetrics struct {
-	conns     prometheus.Gauge
-	events    prometheus.Counter
-	slow      prometheus.Counter
-	delivered prometheus.Counter
+	conns  prometheus.Gauge
+	events prometheus.Counter
+	slow   prometheus.Counter
 }
 
 // New returns a hub; Start starts following the log.
@@ -181,17 +180,18 @@ func New(cfg Config) *Hub {
 		},
 	}
 	h.metrics = hubMetrics{
-		conns:     prometheus.NewGauge(prometheus.GaugeOpts{Name: "nisa_ws_connections", Help: "Open websocket connections."}),
-		events:    prometheus.NewCounter(prometheus.CounterOpts{Name: "nisa_ws_events_total", Help: "Events the websocket hub fanned out."}),
-		slow:      prometheus.NewCounter(prometheus.CounterOpts{Name: "nisa_ws_slow_closed_total", Help: "Connections closed because their queue was full."}),
-		delivered: prometheus.NewCounter(prometheus.CounterOpts{Name: "nisa_ws_messages_total", Help: "Messages queued to websocket clients."}),
+		conns:  prometheus.NewGauge(prometheus.GaugeOpts{Name: "nisa_ws_connections", Help: "Open websocket connections."}),
+		events: prometheus.NewCounter(prometheus.CounterOpts{Name: "nisa_ws_events_total", Help: "Events the websocket hub fanned out."}),
+		slow:   prometheus.NewCounter(prometheus.CounterOpts{Name: "nisa_ws_slow_closed_total", Help: "Connections closed because their queue was full."}),
 	}
 	if cfg.Metrics != nil {
+		queued := prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "nisa_ws_messages_total", Help: "Messages queued to websocket clients."},
+			func() float64 { return float64(h.queued.Load()) })
 		writes := prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "nisa_ws_writes_total", Help: "Socket writes of the websocket hub (one carries several messages while it coalesces)."},
 			func() float64 { return float64(h.writes.Load()) })
 		coalesce := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "nisa_ws_coalesce_seconds", Help: "Current wait of websocket writers gathering messages (0: not coalescing)."},
 			func() float64 { return time.Duration(h.coalesce.Load()).Seconds() })
-		for _, c := range []prometheus.Collector{h.metrics.conns, h.metrics.events, h.metrics.slow, h.metrics.delivered, writes, coalesce} {
+		for _, c := range []prometheus.Collector{h.metrics.conns, h.metrics.events, h.metrics.slow, queued, writes, coalesce} {
 			_ = cfg.Metrics.Register(c)
 		}
 	}
