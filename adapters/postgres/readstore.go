@@ -466,6 +466,12 @@ WHERE name = $1`, t.Name)
 		return err
 	}
 	s.dropCache(genKey{t.Name, old})
+	// The new generation replaced every row of the projection at once:
+	// refresh the planner's statistics now rather than when autovacuum
+	// gets to it, or the first queries plan with the old generation's.
+	if _, err := s.pool.Exec(ctx, `ANALYZE rm_docs, rm_doc_keys, rm_offers, rm_orgs, rm_counters, rm_evidence, rm_terms, rm_term_refs`); err != nil {
+		return s.fail("analyze after promote", err)
+	}
 	return nil
 }
 
