@@ -57,6 +57,8 @@ type Feed struct {
 	closed bool
 	cancel []context.CancelFunc
 	wg     sync.WaitGroup
+
+	shared sharedPayloads
 }
 
 // Batch is the content of one feed message: consecutive events of the
@@ -264,7 +266,7 @@ func (f *Feed) follow(ctx context.Context, p Projection, out chan<- *message.Mes
 					return
 				}
 			}
-			if !send(prepared{b: newBatch(p, t, evs)}) {
+			if !send(prepared{b: f.newBatch(p, t, evs)}) {
 				return
 			}
 		}
@@ -312,20 +314,114 @@ func (f *Feed) follow(ctx context.Context, p Projection, out chan<- *message.Mes
 	}
 }
 
-func newBatch(p Projection, t Target, evs []domain.Event) *Batch {
+// newBatch makes the batch of evs for projection p, decoding the events p
+// handles. An event another projection of the feed decoded already is
+// taken from f.shared rather than decoded again.
+func (f *Feed) newBatch(p Projection, t Target, evs []domain.Event) *Batch {
 	b := &Batch{Target: t, To: evs[len(evs)-1].Position, Events: evs, Payloads: make([]domain.Payload, len(evs))}
-	for i, ev := range evs {
-		if !p.Handles(ev.Type) {
-			continue
+	readers := func(typ string) int {
+		n := 0
+		for _, q := range f.Projections {
+			if q.Handles(typ) {
+				n++
+			}
 		}
-		pl, err := domain.Decode(ev)
+		return n
+	}
+	missing := f.shared.take(evs, p.Handles, b.Payloads)
+	for _, i := range missing {
+		pl, err := domain.Decode(evs[i])
 		if err != nil {
 			b.DecodeErr = fmt.Errorf("projection %s: %w", p.Name(), err)
 			break
 		}
 		b.Payloads[i] = pl
 	}
+	if b.DecodeErr == nil {
+		f.shared.offer(evs, missing, b.Payloads, readers)
+	}
 	return b
+}
+
+// sharedPayloads lets the subscriptions of one feed decode each event once:
+// the first projection to decode an event that other projections handle
+// too leaves the payload here, and each of the others takes it (the last
+// one removes it). Payloads are shared read-only; projections never
+// modify a payload (Projection.Apply).
+//
+// It holds at most maxSharedPayloads payloads, as many as the fastest
+// projection is ahead of the slowest; beyond that, projections decode for
+// themselves. A payload nobody comes for (a projection that restarted
+// further on) stays until the holder fills up and is emptied.
+type sharedPayloads struct {
+	mu sync.Mutex
+	m  map[domain.Position]*sharedPayload
+}
+
+type sharedPayload struct {
+	p    domain.Payload
+	left int // projections still to take it
+}
+
+const maxSharedPayloads = 200_000
+
+var forgotten = domain.PersonForgotten{}.EventType()
+
+// take fills out[i] for each event of evs that handles accepts and that is
+// held, and returns the indexes of the other events handles accepts.
+func (s *sharedPayloads) take(evs []domain.Event, handles func(string) bool, out []domain.Payload) (missing []int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, ev := range evs {
+		if ev.Type == forgotten {
+			// Payloads decoded before an erasure may hold the person
+			// in clear: drop them all.
+			clear(s.m)
+		}
+		if !handles(ev.Type) {
+			continue
+		}
+		sp, ok := s.m[ev.Position]
+		if !ok {
+			missing = append(missing, i)
+			continue
+		}
+		out[i] = sp.p
+		if sp.left--; sp.left <= 0 {
+			delete(s.m, ev.Position)
+		}
+	}
+	return missing
+}
+
+// offer leaves the payloads decoded at indexes idx for the other
+// projections that handle them (readers counts the projections handling
+// a type, this one included).
+func (s *sharedPayloads) offer(evs []domain.Event, idx []int, payloads []domain.Payload, readers func(string) int) {
+	if len(idx) == 0 {
+		return
+	}
+	counts := map[string]int{}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = map[domain.Position]*sharedPayload{}
+	}
+	for _, i := range idx {
+		ev := evs[i]
+		n, ok := counts[ev.Type]
+		if !ok {
+			n = readers(ev.Type)
+			counts[ev.Type] = n
+		}
+		if n < 2 {
+			continue
+		}
+		if len(s.m) >= maxSharedPayloads {
+			clear(s.m)
+		}
+		s.m[ev.Position] = &sharedPayload{p: payloads[i], left: n - 1}
+	}
 }
 
 // deliver sends the batch until it is acked. It returns where the read
