@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/nisa-eu/nisa/domain"
@@ -134,16 +135,39 @@ JOIN `+table+` o ON o.projection = w.projection AND o.gen = w.gen AND o.id = $1`
 		return zero, false, s.fail("by id", err)
 	}
 	var v T
-	if err := json.Unmarshal(body, &v); err != nil {
+	if err := jsonv2.Unmarshal(body, &v); err != nil {
 		return zero, false, s.fail("decode "+id, err)
 	}
 	return v, true, nil
 }
 
-var (
-	offerProj, offerGen = liveOf(`'offers'`, `''`)
-	orgProj, orgGen     = liveOf(`'orgs'`, `''`)
-)
+// sqlLiteral is s as an SQL string literal.
+func sqlLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// ownerOf returns the projection owning the offers or organisations of
+// the search index (kind ownOffers or ownOrgs), "" while nobody does.
+// Queries name it as a literal rather than as a subquery: knowing the
+// value, the planner sees that one projection holds nearly every row and
+// takes the term or code index instead of the projection's.
+func (s *ReadStore) ownerOf(ctx context.Context, kind string) (string, error) {
+	k := ownerKey{kind, ""}
+	if p, ok := s.owners.get(k); ok {
+		return p, nil
+	}
+	if err := s.check(ctx); err != nil {
+		return "", err
+	}
+	var p string
+	err := s.pool.QueryRow(ctx, `SELECT projection FROM rm_owners WHERE kind = $1 AND name = ''`, kind).Scan(&p)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return "", nil
+	case err != nil:
+		return "", s.fail("owner of "+k.String(), err)
+	}
+	s.owners.put(k, p)
+	return p, nil
+}
 
 // OfferCandidates implements projections.Reader; offers published at the
 // same time come by ID descending.
@@ -151,8 +175,12 @@ func (s *ReadStore) OfferCandidates(ctx context.Context, q projections.Candidate
 	if q.Limit < 1 || len(q.Codes) == 0 {
 		return nil, s.check(ctx)
 	}
+	proj, err := s.ownerOf(ctx, ownOffers)
+	if err != nil || proj == "" {
+		return nil, err
+	}
 	return collectBodies[projections.OfferDoc](ctx, s, "offer candidates", `SELECT o.body FROM rm_offers o
-WHERE o.projection = `+offerProj+` AND o.gen + 0 = `+offerGen+` -- a filter: see searchSQL
+WHERE o.projection = `+sqlLiteral(proj)+` AND o.gen + 0 = (SELECT live_gen FROM rm_projections WHERE name = `+sqlLiteral(proj)+`) -- a filter: see searchSQL
   AND o.status = $1 AND o.kind = $2 AND o.codes && $3::text[]
   AND ($4 = '' OR o.owner_org_id <> $4) AND ($5 = '' OR o.id <> $5)
 ORDER BY o.published_at DESC, o.id DESC LIMIT $6`,
@@ -165,8 +193,12 @@ func (s *ReadStore) OrganisationCandidates(ctx context.Context, q projections.Ca
 	if q.Limit < 1 || len(q.Codes) == 0 {
 		return nil, s.check(ctx)
 	}
+	proj, err := s.ownerOf(ctx, ownOrgs)
+	if err != nil || proj == "" {
+		return nil, err
+	}
 	return collectBodies[projections.OrgDoc](ctx, s, "organisation candidates", `SELECT o.body FROM rm_orgs o
-WHERE o.projection = `+orgProj+` AND o.gen + 0 = `+orgGen+` -- a filter: see searchSQL
+WHERE o.projection = `+sqlLiteral(proj)+` AND o.gen + 0 = (SELECT live_gen FROM rm_projections WHERE name = `+sqlLiteral(proj)+`) -- a filter: see searchSQL
   AND o.status = $1 AND o.codes && $2::text[] AND ($3 = '' OR o.id <> $3)
 ORDER BY o.registered_at DESC, o.id DESC LIMIT $4`,
 		domain.OrgActive, q.Codes, q.ExcludeOwner, q.Limit)
@@ -187,7 +219,7 @@ func collectBodies[T any](ctx context.Context, s *ReadStore, op, sql string, arg
 	)
 	_, err = pgx.ForEachRow(rows, []any{&body}, func() error {
 		var v T
-		if err := json.Unmarshal(body, &v); err != nil {
+		if err := jsonv2.Unmarshal(body, &v); err != nil {
 			return err
 		}
 		out = append(out, v)

@@ -3,13 +3,13 @@ package postgres
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/nisa-eu/nisa/projections"
@@ -17,10 +17,10 @@ import (
 
 // searchIndex describes the table of one search index.
 type searchIndex[T any] struct {
-	table, kind, at string // table, rm_owners kind, time column
-	offers          bool
-	facets          []facetCol
-	time            func(*T) time.Time
+	table, owner, at string // table, rm_owners kind, time column
+	offers           bool
+	facets           []facetCol
+	time             func(*T) time.Time
 }
 
 // facetCol is a facet and the column it counts (array: one count per
@@ -31,14 +31,14 @@ type facetCol struct {
 }
 
 var offerIndex = searchIndex[projections.OfferDoc]{
-	table: "rm_offers", kind: `'offers'`, at: "published_at", offers: true,
+	table: "rm_offers", owner: ownOffers, at: "published_at", offers: true,
 	facets: []facetCol{{"kind", "kind", false}, {"category", "category", false}, {"partnership_type", "partnership_types", true},
 		{"section", "sections", true}, {"country", "country", false}, {"language", "languages", true}, {"status", "status", false}},
 	time: func(o *projections.OfferDoc) time.Time { return o.PublishedAt },
 }
 
 var orgIndex = searchIndex[projections.OrgDoc]{
-	table: "rm_orgs", kind: `'orgs'`, at: "registered_at",
+	table: "rm_orgs", owner: ownOrgs, at: "registered_at",
 	facets: []facetCol{{"kind", "kind", false}, {"section", "sections", true}, {"country", "country", false},
 		{"language", "languages", true}, {"status", "status", false}},
 	time: func(o *projections.OrgDoc) time.Time { return o.RegisteredAt },
@@ -215,7 +215,15 @@ func search[T any](ctx context.Context, s *ReadStore, ix *searchIndex[T], q *pro
 		}
 	}
 
-	sql, args := searchSQL(ix, q, groups, all, limit, recent)
+	proj, err := s.ownerOf(ctx, ix.owner)
+	if err != nil {
+		return res, err
+	}
+	if proj == "" {
+		emptyFacets()
+		return res, nil
+	}
+	sql, args := searchSQL(ix, proj, q, groups, all, limit, recent)
 	// An unnamed statement: planned for this query's values, not cached.
 	rows, err := s.pool.Query(ctx, sql, append([]any{pgx.QueryExecModeExec}, args...)...)
 	if err != nil {
@@ -242,7 +250,7 @@ func search[T any](ctx context.Context, s *ReadStore, ix *searchIndex[T], q *pro
 			res.Total = int(*n)
 		case partHit:
 			h := hit{sc: *sc, at: *at, id: *id}
-			if err := json.Unmarshal(body, &h.doc); err != nil {
+			if err := jsonv2.Unmarshal(body, &h.doc); err != nil {
 				return fmt.Errorf("decode %s: %w", *id, err)
 			}
 			hits = append(hits, h)
@@ -284,15 +292,18 @@ func search[T any](ctx context.Context, s *ReadStore, ix *searchIndex[T], q *pro
 
 // searchSQL builds the statement of a search (see search) and its
 // parameters.
-func searchSQL[T any](ix *searchIndex[T], q *projections.SearchQuery, groups []termGroup, all []int32, limit int, recent bool) (string, []any) {
+func searchSQL[T any](ix *searchIndex[T], proj string, q *projections.SearchQuery, groups []termGroup, all []int32, limit int, recent bool) (string, []any) {
 	var args sqlArgs
 	// The generation is a filter, never an index condition ("+ 0"): a
 	// generation just promoted may have no statistics yet, and the planner
 	// would take the primary key for the cheapest way to a handful of rows
 	// and read the whole generation. The term and code indexes (or the
 	// time index, for a page in time order) drive the query.
-	gen := `o.projection = (SELECT projection FROM g) AND o.gen = (SELECT gen FROM g)`
-	where := []string{`o.projection = (SELECT projection FROM g) AND o.gen + 0 = (SELECT gen FROM g)`}
+	//
+	// The projection is a literal (see ownerOf): given the value, the
+	// planner knows that it does not narrow the rows down.
+	gen := `o.projection = ` + sqlLiteral(proj) + ` AND o.gen = (SELECT gen FROM g)`
+	where := []string{`o.projection = ` + sqlLiteral(proj) + ` AND o.gen + 0 = (SELECT gen FROM g)`}
 	filter := func(col string, vals []string, array bool) {
 		if len(vals) == 0 {
 			return
@@ -322,7 +333,7 @@ func searchSQL[T any](ix *searchIndex[T], q *projections.SearchQuery, groups []t
 	}
 
 	var sb strings.Builder
-	sb.WriteString("WITH g AS MATERIALIZED (" + ownerLive(ix.kind, `''`) + ")")
+	sb.WriteString("WITH g AS MATERIALIZED (SELECT live_gen AS gen FROM rm_projections WHERE name = " + sqlLiteral(proj) + ")")
 	// after is the keyset condition on m's (sc, at, id); none is false when
 	// no hit can follow the cursor.
 	after, none := "", false

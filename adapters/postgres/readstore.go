@@ -469,7 +469,13 @@ WHERE name = $1`, t.Name)
 	// The new generation replaced every row of the projection at once:
 	// refresh the planner's statistics now rather than when autovacuum
 	// gets to it, or the first queries plan with the old generation's.
-	if _, err := s.pool.Exec(ctx, `ANALYZE rm_docs, rm_doc_keys, rm_offers, rm_orgs, rm_counters, rm_evidence, rm_terms, rm_term_refs`); err != nil {
+	// And move the term indexes' pending entries (GIN fast update: a
+	// rebuild leaves up to gin_pending_list_limit of them, which every
+	// search would otherwise scan one by one) into the index proper.
+	b := &pgx.Batch{}
+	b.Queue(`ANALYZE rm_docs, rm_doc_keys, rm_offers, rm_orgs, rm_counters, rm_evidence, rm_terms, rm_term_refs`)
+	b.Queue(`SELECT gin_clean_pending_list('rm_offers_terms'), gin_clean_pending_list('rm_orgs_terms')`)
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		return s.fail("analyze after promote", err)
 	}
 	return nil
