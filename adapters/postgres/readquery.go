@@ -169,22 +169,73 @@ func (s *ReadStore) ownerOf(ctx context.Context, kind string) (string, error) {
 	return p, nil
 }
 
+// indexLive runs query q on the live generation of the projection owning
+// the offers or the organisations of the search index (kind ownOffers or
+// ownOrgs), both given to q as SQL: the projection as a literal and the
+// generation as a number, together with a guard condition for q's WHERE
+// that holds only while that generation is live. Knowing the values, the
+// planner sees that they select nearly every row of the table and takes
+// the term, code or time index. (As subqueries, their values unknown, it
+// estimated a two-hundredth of the rows and read and sorted every match
+// rather than stop after the newest.)
+//
+// The generation is the one this process last read. q reports whether it
+// found anything; when it did not, the live generation is read again and,
+// if a rebuild elsewhere promoted another one, q runs again on it. Nothing
+// runs while nobody owns the kind (q is not called; empty is reported).
+func (s *ReadStore) indexLive(ctx context.Context, kind string, q func(proj, gen, guard string) (bool, error)) error {
+	proj, err := s.ownerOf(ctx, kind)
+	if err != nil || proj == "" {
+		return err
+	}
+	s.liveMu.Lock()
+	gen, known := s.live[proj]
+	s.liveMu.Unlock()
+	for {
+		if !known {
+			if err := s.pool.QueryRow(ctx, `SELECT live_gen FROM rm_projections WHERE name = $1`, proj).Scan(&gen); err != nil {
+				return s.fail("live generation of "+proj, err)
+			}
+			s.liveMu.Lock()
+			s.live[proj] = gen
+			s.liveMu.Unlock()
+		}
+		g := strconv.FormatInt(gen, 10)
+		found, err := q(sqlLiteral(proj), g, `(SELECT live_gen FROM rm_projections WHERE name = `+sqlLiteral(proj)+`) = `+g)
+		if err != nil || found {
+			return err
+		}
+		var now int64
+		if err := s.pool.QueryRow(ctx, `SELECT live_gen FROM rm_projections WHERE name = $1`, proj).Scan(&now); err != nil {
+			return s.fail("live generation of "+proj, err)
+		}
+		if now == gen {
+			return nil
+		}
+		gen, known = now, true
+		s.liveMu.Lock()
+		s.live[proj] = gen
+		s.liveMu.Unlock()
+	}
+}
+
 // OfferCandidates implements projections.Reader; offers published at the
 // same time come by ID descending.
 func (s *ReadStore) OfferCandidates(ctx context.Context, q projections.CandidateQuery) ([]projections.OfferDoc, error) {
 	if q.Limit < 1 || len(q.Codes) == 0 {
 		return nil, s.check(ctx)
 	}
-	proj, err := s.ownerOf(ctx, ownOffers)
-	if err != nil || proj == "" {
-		return nil, err
-	}
-	return collectBodies[projections.OfferDoc](ctx, s, "offer candidates", `SELECT o.body FROM rm_offers o
-WHERE o.projection = `+sqlLiteral(proj)+` AND o.gen + 0 = (SELECT live_gen FROM rm_projections WHERE name = `+sqlLiteral(proj)+`) -- a filter: see searchSQL
+	var out []projections.OfferDoc
+	err := s.indexLive(ctx, ownOffers, func(proj, gen, guard string) (found bool, err error) {
+		out, err = collectBodies[projections.OfferDoc](ctx, s, "offer candidates", `SELECT o.body FROM rm_offers o
+WHERE o.projection = `+proj+` AND o.gen = `+gen+` AND `+guard+`
   AND o.status = $1 AND o.kind = $2 AND o.codes && $3::text[]
   AND ($4 = '' OR o.owner_org_id <> $4) AND ($5 = '' OR o.id <> $5)
 ORDER BY o.published_at DESC, o.id DESC LIMIT $6`,
-		domain.OfferStatusPublished, q.Kind, q.Codes, q.ExcludeOwner, q.ExcludeID, q.Limit)
+			domain.OfferStatusPublished, q.Kind, q.Codes, q.ExcludeOwner, q.ExcludeID, q.Limit)
+		return len(out) > 0, err
+	})
+	return out, err
 }
 
 // OrganisationCandidates implements projections.Reader; organisations
@@ -193,15 +244,16 @@ func (s *ReadStore) OrganisationCandidates(ctx context.Context, q projections.Ca
 	if q.Limit < 1 || len(q.Codes) == 0 {
 		return nil, s.check(ctx)
 	}
-	proj, err := s.ownerOf(ctx, ownOrgs)
-	if err != nil || proj == "" {
-		return nil, err
-	}
-	return collectBodies[projections.OrgDoc](ctx, s, "organisation candidates", `SELECT o.body FROM rm_orgs o
-WHERE o.projection = `+sqlLiteral(proj)+` AND o.gen + 0 = (SELECT live_gen FROM rm_projections WHERE name = `+sqlLiteral(proj)+`) -- a filter: see searchSQL
+	var out []projections.OrgDoc
+	err := s.indexLive(ctx, ownOrgs, func(proj, gen, guard string) (found bool, err error) {
+		out, err = collectBodies[projections.OrgDoc](ctx, s, "organisation candidates", `SELECT o.body FROM rm_orgs o
+WHERE o.projection = `+proj+` AND o.gen = `+gen+` AND `+guard+`
   AND o.status = $1 AND o.codes && $2::text[] AND ($3 = '' OR o.id <> $3)
 ORDER BY o.registered_at DESC, o.id DESC LIMIT $4`,
-		domain.OrgActive, q.Codes, q.ExcludeOwner, q.Limit)
+			domain.OrgActive, q.Codes, q.ExcludeOwner, q.Limit)
+		return len(out) > 0, err
+	})
+	return out, err
 }
 
 // collectBodies runs a query of JSON bodies and decodes them.

@@ -215,53 +215,50 @@ func search[T any](ctx context.Context, s *ReadStore, ix *searchIndex[T], q *pro
 		}
 	}
 
-	proj, err := s.ownerOf(ctx, ix.owner)
-	if err != nil {
-		return res, err
-	}
-	if proj == "" {
-		emptyFacets()
-		return res, nil
-	}
-	sql, args := searchSQL(ix, proj, q, groups, all, limit, recent)
-	// An unnamed statement: planned for this query's values, not cached.
-	rows, err := s.pool.Query(ctx, sql, append([]any{pgx.QueryExecModeExec}, args...)...)
-	if err != nil {
-		return res, s.fail("search", err)
-	}
 	type hit struct {
 		sc  float64
 		at  int64
 		id  string
 		doc T
 	}
-	var (
-		hits             []hit
-		part             int
-		facet, value, id *string
-		n, at            *int64
-		sc               *float64
-		body             []byte
-	)
+	var hits []hit
 	emptyFacets()
-	_, err = pgx.ForEachRow(rows, []any{&part, &facet, &value, &n, &sc, &at, &id, &body}, func() error {
-		switch part {
-		case partTotal:
-			res.Total = int(*n)
-		case partHit:
-			h := hit{sc: *sc, at: *at, id: *id}
-			if err := jsonv2.Unmarshal(body, &h.doc); err != nil {
-				return fmt.Errorf("decode %s: %w", *id, err)
-			}
-			hits = append(hits, h)
-		case partFacet:
-			m := res.Facets[*facet]
-			if m == nil {
-				return fmt.Errorf("unknown facet %q", *facet)
-			}
-			m[*value] = int(*n)
+	err := s.indexLive(ctx, ix.owner, func(proj, gen, guard string) (bool, error) {
+		sql, args := searchSQL(ix, proj, gen, guard, q, groups, all, limit, recent)
+		// An unnamed statement: planned for this query's values, not cached.
+		rows, err := s.pool.Query(ctx, sql, append([]any{pgx.QueryExecModeExec}, args...)...)
+		if err != nil {
+			return false, err
 		}
-		return nil
+		var (
+			part             int
+			facet, value, id *string
+			n, at            *int64
+			sc               *float64
+			body             []byte
+		)
+		hits, res.Total = nil, 0
+		emptyFacets()
+		_, err = pgx.ForEachRow(rows, []any{&part, &facet, &value, &n, &sc, &at, &id, &body}, func() error {
+			switch part {
+			case partTotal:
+				res.Total = int(*n)
+			case partHit:
+				h := hit{sc: *sc, at: *at, id: *id}
+				if err := jsonv2.Unmarshal(body, &h.doc); err != nil {
+					return fmt.Errorf("decode %s: %w", *id, err)
+				}
+				hits = append(hits, h)
+			case partFacet:
+				m := res.Facets[*facet]
+				if m == nil {
+					return fmt.Errorf("unknown facet %q", *facet)
+				}
+				m[*value] = int(*n)
+			}
+			return nil
+		})
+		return res.Total > 0 || len(hits) > 0, err
 	})
 	if err != nil {
 		return res, s.fail("search", err)
@@ -292,18 +289,15 @@ func search[T any](ctx context.Context, s *ReadStore, ix *searchIndex[T], q *pro
 
 // searchSQL builds the statement of a search (see search) and its
 // parameters.
-func searchSQL[T any](ix *searchIndex[T], proj string, q *projections.SearchQuery, groups []termGroup, all []int32, limit int, recent bool) (string, []any) {
+func searchSQL[T any](ix *searchIndex[T], proj, gen, guard string, q *projections.SearchQuery, groups []termGroup, all []int32, limit int, recent bool) (string, []any) {
 	var args sqlArgs
-	// The generation is a filter, never an index condition ("+ 0"): a
-	// generation just promoted may have no statistics yet, and the planner
-	// would take the primary key for the cheapest way to a handful of rows
-	// and read the whole generation. The term and code indexes (or the
-	// time index, for a page in time order) drive the query.
-	//
-	// The projection is a literal (see ownerOf): given the value, the
-	// planner knows that it does not narrow the rows down.
-	gen := `o.projection = ` + sqlLiteral(proj) + ` AND o.gen = (SELECT gen FROM g)`
-	where := []string{`o.projection = ` + sqlLiteral(proj) + ` AND o.gen + 0 = (SELECT gen FROM g)`}
+	// The projection and the generation are literals (see indexLive):
+	// given their values, the planner knows that they do not narrow the
+	// rows down, and the term and code indexes (or the time index, for a
+	// page in time order) drive the query. Promote analyses the tables,
+	// so a generation just promoted has its statistics.
+	cur := `o.projection = ` + proj + ` AND o.gen = ` + gen
+	where := []string{cur, guard}
 	filter := func(col string, vals []string, array bool) {
 		if len(vals) == 0 {
 			return
@@ -333,7 +327,7 @@ func searchSQL[T any](ix *searchIndex[T], proj string, q *projections.SearchQuer
 	}
 
 	var sb strings.Builder
-	sb.WriteString("WITH g AS MATERIALIZED (SELECT live_gen AS gen FROM rm_projections WHERE name = " + sqlLiteral(proj) + ")")
+	sb.WriteString("WITH g AS MATERIALIZED (SELECT " + gen + " AS gen)")
 	// after is the keyset condition on m's (sc, at, id); none is false when
 	// no hit can follow the cursor.
 	after, none := "", false
@@ -419,7 +413,7 @@ FROM ` + ix.table + ` o WHERE ` + strings.Join(where, " AND "))
 UNION ALL
 SELECT 1, NULL, NULL, NULL, p.sc, p.at, p.id, o.body
 FROM (SELECT m.id, m.at, m.sc FROM m` + cond + ` ORDER BY ` + order + ` LIMIT ` + lim + `) p
-JOIN ` + ix.table + ` o ON ` + gen + ` AND o.id = p.id`)
+JOIN ` + ix.table + ` o ON ` + cur + ` AND o.id = p.id`)
 		} else {
 			// Straight from the table, by the (projection, gen, at, id)
 			// index.

@@ -93,6 +93,9 @@ type ReadStore struct {
 	terms   termIDs
 	owners  ownerCache
 	maxKeys int // key set size beyond which a cache stops being complete
+
+	liveMu sync.Mutex
+	live   map[string]int64 // projection → live generation, as last read (see indexLive)
 }
 
 var _ projections.Store = (*ReadStore)(nil)
@@ -155,6 +158,7 @@ func OpenReadStore(ctx context.Context, pool *pgxpool.Pool) (*ReadStore, error) 
 		terms:   termIDs{ids: map[string]int32{}},
 		owners:  ownerCache{m: map[ownerKey]string{}},
 		maxKeys: defaultMaxCacheKeys,
+		live:    map[string]int64{},
 	}, nil
 }
 
@@ -466,6 +470,9 @@ WHERE name = $1`, t.Name)
 		return err
 	}
 	s.dropCache(genKey{t.Name, old})
+	s.liveMu.Lock()
+	s.live[t.Name] = t.Generation
+	s.liveMu.Unlock()
 	// The new generation replaced every row of the projection at once:
 	// refresh the planner's statistics now rather than when autovacuum
 	// gets to it, or the first queries plan with the old generation's.

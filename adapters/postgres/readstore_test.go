@@ -687,3 +687,61 @@ func TestTermFields(t *testing.T) {
 		t.Errorf("termFields = %v, want %v", got, want)
 	}
 }
+
+// TestReadStorePromotedElsewhere checks that a store that last read one
+// live generation of the search index answers from the new one after
+// another process rebuilt and promoted it: searches and candidates find
+// the new generation's offers, never an empty index.
+func TestReadStorePromotedElsewhere(t *testing.T) {
+	url := migratedDatabase(t)
+	a, b := openReadStoreAt(t, url), openReadStoreAt(t, url)
+	ctx := testCtx(t)
+	offer := func(id, word string) projections.OfferDoc {
+		return projections.OfferDoc{ID: id, OwnerOrgID: "org-" + id, Kind: "offer", Category: "product", Status: "published",
+			Codes: []string{"25", "C"}, Languages: []string{"en"}, TitleTerms: []string{word}, TextTerms: []string{}, CodeTerms: []string{}}
+	}
+	put := func(s projections.Store, tg projections.Target, o projections.OfferDoc) {
+		t.Helper()
+		if err := s.Update(ctx, tg, domain.Start, rpos(1), func(tx projections.Tx) error { return tx.PutOffer(ctx, o) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	find := func(s *ReadStore, word string) (search, candidates []string) {
+		t.Helper()
+		res, err := s.SearchOffers(ctx, projections.SearchQuery{Terms: []projections.QueryTerm{{Term: word, Weight: 1}}, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range res.Hits {
+			search = append(search, h.Doc.ID)
+		}
+		cands, err := s.OfferCandidates(ctx, projections.CandidateQuery{Kind: "offer", Codes: []string{"C"}, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cands {
+			candidates = append(candidates, c.ID)
+		}
+		return search, candidates
+	}
+	tg, _ := mustLive(t, a, "catalogue")
+	put(a, tg, offer("old", "lathe"))
+	if s, c := find(a, "lathe"); !slices.Equal(s, []string{"old"}) || !slices.Equal(c, []string{"old"}) {
+		t.Fatalf("before the rebuild: search %v, candidates %v; want [old] twice", s, c)
+	}
+	// Another process rebuilds the catalogue with other offers.
+	nt, err := b.StartRebuild(ctx, "catalogue")
+	if err != nil {
+		t.Fatal(err)
+	}
+	put(b, nt, offer("new", "milling"))
+	if err := b.Promote(ctx, nt); err != nil {
+		t.Fatal(err)
+	}
+	if s, c := find(a, "milling"); !slices.Equal(s, []string{"new"}) || !slices.Equal(c, []string{"new"}) {
+		t.Fatalf("after the rebuild elsewhere: search %v, candidates %v; want [new] twice", s, c)
+	}
+	if s, _ := find(a, "lathe"); len(s) != 0 {
+		t.Fatalf("the replaced generation is still searched: %v", s)
+	}
+}
