@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -59,6 +60,7 @@ type Feed struct {
 	wg     sync.WaitGroup
 
 	shared sharedPayloads
+	pages  sharedPages
 }
 
 // Batch is the content of one feed message: consecutive events of the
@@ -190,7 +192,30 @@ func (f *Feed) follow(ctx context.Context, p Projection, out chan<- *message.Mes
 	subErr := make(chan error, 1)
 	go func() {
 		defer close(events)
-		for ev, err := range f.Events.Subscribe(sub, from) {
+		// Catch up page by page through the pages the feed's
+		// subscriptions share, then follow the log live.
+		pos := from
+		for {
+			page, err := f.pages.read(sub, f.Events, pos, len(f.Projections))
+			if err != nil {
+				subErr <- err
+				return
+			}
+			for _, ev := range page {
+				select {
+				case events <- ev:
+				case <-sub.Done():
+					return
+				}
+			}
+			if len(page) > 0 {
+				pos = page[len(page)-1].Position
+			}
+			if len(page) < sharedPageSize {
+				break
+			}
+		}
+		for ev, err := range f.Events.Subscribe(sub, pos) {
 			if err != nil {
 				subErr <- err
 				return
@@ -454,4 +479,75 @@ func (f *Feed) deliver(ctx context.Context, out chan<- *message.Message, b *Batc
 			return nil, false, false
 		}
 	}
+}
+
+// sharedPages lets the subscriptions of one feed read the history of the
+// log once: catching up (a rebuild, a start-up), every subscription reads
+// pages of sharedPageSize events from the same positions, so the first to
+// ask for a page reads it and the others take it (the last one removes
+// it). Events are shared read-only.
+//
+// It holds at most maxSharedPages pages, as many as the fastest
+// subscription is ahead of the slowest; beyond that, subscriptions read
+// for themselves. A page nobody comes for stays until the holder fills up
+// and is emptied.
+type sharedPages struct {
+	mu sync.Mutex
+	m  map[domain.Position]*sharedPage
+}
+
+type sharedPage struct {
+	ready chan struct{} // closed once evs and err are set
+	evs   []domain.Event
+	err   error
+	left  int // subscriptions still to take it
+}
+
+const (
+	sharedPageSize = 2048
+	maxSharedPages = 128
+)
+
+// read returns the page of events after pos: taken from the holder, or
+// read from events and left there for the other readers-1 subscriptions.
+func (s *sharedPages) read(ctx context.Context, events domain.EventStore, pos domain.Position, readers int) ([]domain.Event, error) {
+	if readers < 2 {
+		return events.ReadAll(ctx, pos, sharedPageSize)
+	}
+	s.mu.Lock()
+	if s.m == nil {
+		s.m = map[domain.Position]*sharedPage{}
+	}
+	if p, ok := s.m[pos]; ok {
+		if p.left--; p.left <= 0 {
+			delete(s.m, pos)
+		}
+		s.mu.Unlock()
+		select {
+		case <-p.ready:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if p.err != nil {
+			// The reader failed: read for ourselves.
+			return events.ReadAll(ctx, pos, sharedPageSize)
+		}
+		return p.evs, nil
+	}
+	if len(s.m) >= maxSharedPages {
+		clear(s.m)
+	}
+	p := &sharedPage{ready: make(chan struct{}), left: readers - 1}
+	s.m[pos] = p
+	s.mu.Unlock()
+	p.evs, p.err = events.ReadAll(ctx, pos, sharedPageSize)
+	if slices.ContainsFunc(p.evs, func(ev domain.Event) bool { return ev.Type == forgotten }) {
+		// Pages read before an erasure may hold the person in clear:
+		// drop them all, this one included (as sharedPayloads does).
+		s.mu.Lock()
+		clear(s.m)
+		s.mu.Unlock()
+	}
+	close(p.ready)
+	return p.evs, p.err
 }

@@ -1,7 +1,10 @@
 package projections
 
 import (
+	"context"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/nisa-eu/nisa/domain"
@@ -78,4 +81,77 @@ func TestSharedPayloads(t *testing.T) {
 	if len(s.m) != 1 {
 		t.Fatalf("a full holder holds %d payloads after one more, want 1", len(s.m))
 	}
+}
+
+// TestSharedPages checks that subscriptions catching up from the same
+// position read each page of the log once between them, and that an
+// erasure in a page stops the sharing of what was read before it.
+func TestSharedPages(t *testing.T) {
+	ctx := context.Background()
+	store := &countingStore{}
+	for i := range 2*sharedPageSize + 10 {
+		store.evs = append(store.evs, domain.Event{EventData: domain.EventData{Type: "T"}, Position: domain.Position{Commit: uint64(i + 1), Prepare: uint64(i + 1)}})
+	}
+	var s sharedPages
+	const readers = 3
+	var wg sync.WaitGroup
+	got := make([][]domain.Event, readers)
+	for r := range readers {
+		wg.Go(func() {
+			pos := domain.Start
+			for {
+				page, err := s.read(ctx, store, pos, readers)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				got[r] = append(got[r], page...)
+				if len(page) < sharedPageSize {
+					return
+				}
+				pos = page[len(page)-1].Position
+			}
+		})
+	}
+	wg.Wait()
+	for r := range readers {
+		if len(got[r]) != len(store.evs) || got[r][len(got[r])-1].Position != store.evs[len(store.evs)-1].Position {
+			t.Fatalf("reader %d got %d events, want all %d in order", r, len(got[r]), len(store.evs))
+		}
+	}
+	if n := store.reads.Load(); n != 3 {
+		t.Errorf("%d readers read %d pages from the store, want each of the 3 pages read once", readers, n)
+	}
+	if len(s.m) != 0 {
+		t.Errorf("%d pages still held after every reader took them", len(s.m))
+	}
+
+	// A page holding a PersonForgotten event is not shared.
+	store.evs[5].Type = forgotten
+	store.reads.Store(0)
+	for range readers {
+		if _, err := s.read(ctx, store, domain.Start, readers); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := store.reads.Load(); n != 3 {
+		t.Errorf("a page with an erasure was read %d times by %d readers, want each reading it", n, readers)
+	}
+}
+
+// countingStore is an in-memory global log that counts ReadAll calls; the
+// other methods are not used.
+type countingStore struct {
+	domain.EventStore
+	evs   []domain.Event
+	reads atomic.Int64
+}
+
+func (c *countingStore) ReadAll(_ context.Context, after domain.Position, limit int) ([]domain.Event, error) {
+	c.reads.Add(1)
+	i, _ := slices.BinarySearchFunc(c.evs, after, func(ev domain.Event, p domain.Position) int { return ev.Position.Compare(p) })
+	if i < len(c.evs) && c.evs[i].Position == after {
+		i++
+	}
+	return slices.Clone(c.evs[i:min(len(c.evs), i+limit)]), nil
 }
