@@ -479,9 +479,35 @@ WHERE name = $1`, t.Name)
 	// And move the term indexes' pending entries (GIN fast update: a
 	// rebuild leaves up to gin_pending_list_limit of them, which every
 	// search would otherwise scan one by one) into the index proper.
+	// Only the tables of what the projection owns.
+	rows, err := s.pool.Query(ctx, `SELECT DISTINCT kind FROM rm_owners WHERE projection = $1`, t.Name)
+	if err != nil {
+		return s.fail("analyze after promote", err)
+	}
+	kinds, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return s.fail("analyze after promote", err)
+	}
 	b := &pgx.Batch{}
-	b.Queue(`ANALYZE rm_docs, rm_doc_keys, rm_offers, rm_orgs, rm_counters, rm_evidence, rm_terms, rm_term_refs`)
-	b.Queue(`SELECT gin_clean_pending_list('rm_offers_terms'), gin_clean_pending_list('rm_orgs_terms')`)
+	for _, k := range kinds {
+		switch k {
+		case ownDoc:
+			b.Queue(`ANALYZE rm_docs, rm_doc_keys`)
+		case ownOffers:
+			b.Queue(`ANALYZE rm_offers, rm_terms, rm_term_refs`)
+			b.Queue(`SELECT gin_clean_pending_list('rm_offers_terms')`)
+		case ownOrgs:
+			b.Queue(`ANALYZE rm_orgs, rm_terms, rm_term_refs`)
+			b.Queue(`SELECT gin_clean_pending_list('rm_orgs_terms')`)
+		case ownCounter:
+			b.Queue(`ANALYZE rm_counters`)
+		case ownEvidence:
+			b.Queue(`ANALYZE rm_evidence`)
+		}
+	}
+	if b.Len() == 0 {
+		return nil
+	}
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		return s.fail("analyze after promote", err)
 	}
