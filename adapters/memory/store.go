@@ -1901,6 +1901,20 @@ func (ix *index[T]) candidates(q *projections.CandidateQuery, status string, sc 
 	}
 	top := topK{k: q.Limit, r: &ranker{recent: true, ids: ix.ids}}
 	qs := sc.nextQuery()
+	// The offers left out are marked as seen up front, so that the walk
+	// over the postings (tens of thousands for a broad section) does not
+	// look up every candidate's owner and id.
+	ownerKnown := ix.byOwner != nil
+	if ownerKnown && q.ExcludeOwner != "" {
+		for _, id := range ix.byOwner[q.ExcludeOwner] {
+			if slot, ok := ix.slots[id]; ok {
+				sc.acc[slot].seen = qs
+			}
+		}
+	}
+	if slot, ok := ix.slots[q.ExcludeID]; ok && ix.offers && q.ExcludeID != "" {
+		sc.acc[slot].seen = qs
+	}
 	for _, c := range q.Codes {
 		cid, ok := ix.codes.find(c)
 		if !ok || int(cid) >= len(ix.byCode) {
@@ -1913,8 +1927,8 @@ func (ix *index[T]) candidates(q *projections.CandidateQuery, status string, sc 
 			sc.acc[slot].seen = qs
 			h := &ix.hot[slot]
 			s := ix.c1.keys[h.c1]
-			if s.status != st || (ix.offers && (s.kind != kind || (q.ExcludeID != "" && ix.ids[slot] == q.ExcludeID))) ||
-				(q.ExcludeOwner != "" && ix.recs.at(slot).f.owner == q.ExcludeOwner) {
+			if s.status != st || (ix.offers && s.kind != kind) ||
+				(!ownerKnown && q.ExcludeOwner != "" && ix.recs.at(slot).f.owner == q.ExcludeOwner) {
 				continue
 			}
 			top.push(hitKey{sec: h.atSec, nsec: h.atNsec, slot: slot})
