@@ -14,6 +14,9 @@ import (
 // and commits each batch's writes with the projection's checkpoint. Apply
 // must be deterministic (no clock, no randomness: everything it writes
 // follows from the events), so that a rebuild reproduces live processing.
+// It must not modify the payload or anything it refers to (slices, maps):
+// the feed hands one decoded payload to every projection handling the
+// event, on their own goroutines; copy before changing.
 type Projection interface {
 	// Name is the projection's stable name: it keys the checkpoint, the
 	// watermill handler and the metrics. Renaming it starts it afresh.
