@@ -327,7 +327,6 @@ func searchSQL[T any](ix *searchIndex[T], proj, gen, guard string, q *projection
 	}
 
 	var sb strings.Builder
-	sb.WriteString("WITH g AS MATERIALIZED (SELECT " + gen + " AS gen)")
 	// after is the keyset condition on m's (sc, at, id); none is false when
 	// no hit can follow the cursor.
 	after, none := "", false
@@ -384,13 +383,13 @@ func searchSQL[T any](ix *searchIndex[T], proj, gen, guard string, q *projection
 			fc2 += ", s2." + f.col
 		}
 		where = append(where, "o.terms && "+codes)
-		sb.WriteString(`, m AS MATERIALIZED (
+		sb.WriteString(`WITH m AS MATERIALIZED (
   SELECT s2.id, s2.at, (trunc(s2.y) + CASE WHEN s2.y - trunc(s2.y) >= 0.5 THEN 1::float8 ELSE 0::float8 END) / 10000::float8 AS sc` + fc2 + `
   FROM (SELECT s1.id, s1.at, (` + sum.String() + `) * 10000::float8 AS y` + fc1 + `
     FROM (SELECT o.id, o.` + ix.at + ` AS at, o.terms & ` + codes + ` AS x` + facetCols + `
       FROM ` + ix.table + ` o WHERE ` + strings.Join(where, " AND ") + ` OFFSET 0) s1 OFFSET 0) s2)`)
 	} else if q.Facets {
-		sb.WriteString(`, m AS MATERIALIZED (SELECT o.id, o.` + ix.at + ` AS at, 0::float8 AS sc` + facetCols + `
+		sb.WriteString(`WITH m AS MATERIALIZED (SELECT o.id, o.` + ix.at + ` AS at, 0::float8 AS sc` + facetCols + `
   FROM ` + ix.table + ` o WHERE ` + strings.Join(where, " AND ") + `)`)
 	}
 	sb.WriteString("\n")
