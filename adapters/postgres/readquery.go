@@ -157,15 +157,10 @@ func (s *ReadStore) ownerOf(ctx context.Context, kind string) (string, error) {
 	if err := s.check(ctx); err != nil {
 		return "", err
 	}
-	var p string
-	err := s.pool.QueryRow(ctx, `SELECT projection FROM rm_owners WHERE kind = $1 AND name = ''`, kind).Scan(&p)
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return "", nil
-	case err != nil:
+	p, err := ownerVia(ctx, s.pool, &s.owners, k)
+	if err != nil {
 		return "", s.fail("owner of "+k.String(), err)
 	}
-	s.owners.put(k, p)
 	return p, nil
 }
 
@@ -191,32 +186,36 @@ func (s *ReadStore) indexLive(ctx context.Context, kind string, q func(proj, gen
 	s.liveMu.Lock()
 	gen, known := s.live[proj]
 	s.liveMu.Unlock()
-	for {
-		if !known {
-			if err := s.pool.QueryRow(ctx, `SELECT live_gen FROM rm_projections WHERE name = $1`, proj).Scan(&gen); err != nil {
-				return s.fail("live generation of "+proj, err)
-			}
-			s.liveMu.Lock()
-			s.live[proj] = gen
-			s.liveMu.Unlock()
+	if !known {
+		if gen, err = s.readLive(ctx, proj); err != nil {
+			return err
 		}
+	}
+	for {
 		g := strconv.FormatInt(gen, 10)
 		found, err := q(sqlLiteral(proj), g, `(SELECT live_gen FROM rm_projections WHERE name = `+sqlLiteral(proj)+`) = `+g)
 		if err != nil || found {
 			return err
 		}
-		var now int64
-		if err := s.pool.QueryRow(ctx, `SELECT live_gen FROM rm_projections WHERE name = $1`, proj).Scan(&now); err != nil {
-			return s.fail("live generation of "+proj, err)
+		now, err := s.readLive(ctx, proj)
+		if err != nil || now == gen {
+			return err
 		}
-		if now == gen {
-			return nil
-		}
-		gen, known = now, true
-		s.liveMu.Lock()
-		s.live[proj] = gen
-		s.liveMu.Unlock()
+		gen = now
 	}
+}
+
+// readLive reads the live generation of projection proj and remembers it
+// for indexLive.
+func (s *ReadStore) readLive(ctx context.Context, proj string) (int64, error) {
+	var gen int64
+	if err := s.pool.QueryRow(ctx, `SELECT live_gen FROM rm_projections WHERE name = $1`, proj).Scan(&gen); err != nil {
+		return 0, s.fail("live generation of "+proj, err)
+	}
+	s.liveMu.Lock()
+	s.live[proj] = gen
+	s.liveMu.Unlock()
+	return gen, nil
 }
 
 // OfferCandidates implements projections.Reader; offers published at the

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -488,25 +491,31 @@ WHERE name = $1`, t.Name)
 	if err != nil {
 		return s.fail("analyze after promote", err)
 	}
-	b := &pgx.Batch{}
+	tables := map[string]bool{}
+	var gins []string
 	for _, k := range kinds {
 		switch k {
 		case ownDoc:
-			b.Queue(`ANALYZE rm_docs, rm_doc_keys`)
+			tables["rm_docs"], tables["rm_doc_keys"] = true, true
 		case ownOffers:
-			b.Queue(`ANALYZE rm_offers, rm_terms, rm_term_refs`)
-			b.Queue(`SELECT gin_clean_pending_list('rm_offers_terms')`)
+			tables["rm_offers"], tables["rm_terms"], tables["rm_term_refs"] = true, true, true
+			gins = append(gins, "rm_offers_terms")
 		case ownOrgs:
-			b.Queue(`ANALYZE rm_orgs, rm_terms, rm_term_refs`)
-			b.Queue(`SELECT gin_clean_pending_list('rm_orgs_terms')`)
+			tables["rm_orgs"], tables["rm_terms"], tables["rm_term_refs"] = true, true, true
+			gins = append(gins, "rm_orgs_terms")
 		case ownCounter:
-			b.Queue(`ANALYZE rm_counters`)
+			tables["rm_counters"] = true
 		case ownEvidence:
-			b.Queue(`ANALYZE rm_evidence`)
+			tables["rm_evidence"] = true
 		}
 	}
-	if b.Len() == 0 {
+	if len(tables) == 0 {
 		return nil
+	}
+	b := &pgx.Batch{}
+	b.Queue(`ANALYZE ` + strings.Join(slices.Sorted(maps.Keys(tables)), ", "))
+	for _, ix := range gins {
+		b.Queue(`SELECT gin_clean_pending_list($1::regclass)`, ix)
 	}
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		return s.fail("analyze after promote", err)

@@ -87,18 +87,31 @@ func (t *readTx) fail(op string, err error) error {
 
 // owner returns the projection owning category k ("" if none).
 func (t *readTx) owner(ctx context.Context, k ownerKey) (string, error) {
-	if p, ok := t.s.owners.get(k); ok {
+	p, err := ownerVia(ctx, t.conn, &t.s.owners, k)
+	if err != nil {
+		return "", t.fail("owner of "+k.String(), err)
+	}
+	return p, nil
+}
+
+// ownerVia returns the projection owning category k ("" if none), from
+// the cache or read through q (a connection in a transaction, or the
+// pool), remembering an owner found (rm_owners rows never change).
+func ownerVia(ctx context.Context, q interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}, cache *ownerCache, k ownerKey) (string, error) {
+	if p, ok := cache.get(k); ok {
 		return p, nil
 	}
 	var p string
-	err := t.conn.QueryRow(ctx, `SELECT projection FROM rm_owners WHERE kind = $1 AND name = $2`, k.kind, k.name).Scan(&p)
+	err := q.QueryRow(ctx, `SELECT projection FROM rm_owners WHERE kind = $1 AND name = $2`, k.kind, k.name).Scan(&p)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return "", nil
 	case err != nil:
-		return "", t.fail("owner of "+k.String(), err)
+		return "", err
 	}
-	t.s.owners.put(k, p)
+	cache.put(k, p)
 	return p, nil
 }
 
