@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -115,6 +116,98 @@ func TestReadStoreTwoProcesses(t *testing.T) {
 	var stale *projections.StaleError
 	if !errors.As(err, &stale) || stale.Checkpoint != rpos(3) {
 		t.Errorf("stale Update = %v", err)
+	}
+}
+
+// TestReadStoreConcurrentProcesses: Updates of one projection from two
+// stores (two processes) at once are serialised: every batch that
+// commits has read what the one before it wrote, and a batch that lost
+// the race gets a StaleError and changes nothing.
+func TestReadStoreConcurrentProcesses(t *testing.T) {
+	url := migratedDatabase(t)
+	stores := []*ReadStore{openReadStoreAt(t, url), openReadStoreAt(t, url)}
+	ctx := testCtx(t)
+	tg, _ := mustLive(t, stores[0], "p")
+	const perWorker = 40
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := stores[w%2]
+			at := uint64(0)
+			for done := 0; done < perWorker; {
+				err := s.Update(ctx, tg, rpos(at), rpos(at+1), func(tx projections.Tx) error {
+					old, ok, err := tx.Get(ctx, "c", "n")
+					if err != nil {
+						return err
+					}
+					n := 0
+					if ok {
+						m, err := projections.As[map[string]int](old)
+						if err != nil {
+							return err
+						}
+						n = m["n"]
+					}
+					if uint64(n) != at {
+						return fmt.Errorf("batch from %d read count %d", at, n)
+					}
+					return tx.Put(ctx, projections.Doc{Coll: "c", ID: "n", Value: map[string]int{"n": n + 1}})
+				})
+				var stale *projections.StaleError
+				switch {
+				case errors.As(err, &stale):
+					at = stale.Checkpoint.Commit
+				case err != nil:
+					errs <- err
+					return
+				default:
+					at++
+					done++
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	v, ok, err := stores[1].Doc(ctx, "c", "n")
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if got := string(v.(json.RawMessage)); got != fmt.Sprintf(`{"n":%d}`, 4*perWorker) {
+		t.Errorf("count = %s after %d committed batches", got, 4*perWorker)
+	}
+}
+
+// TestReadStoreUpdateHoldsNoTransactionID: while a batch is being
+// applied, its transaction has no id yet. The event store's log holds
+// back every event appended after the oldest transaction id still
+// running, so an Update holding one from its start would delay every new
+// event by the length of the batch.
+func TestReadStoreUpdateHoldsNoTransactionID(t *testing.T) {
+	url := migratedDatabase(t)
+	s := openReadStoreAt(t, url)
+	ctx := testCtx(t)
+	tg, _ := mustLive(t, s, "p")
+	for i := range uint64(2) { // the first Update claims the collection
+		err := s.Update(ctx, tg, rpos(i), rpos(i+1), func(tx projections.Tx) error {
+			var n int
+			if err := s.Pool().QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND backend_xid IS NOT NULL`).Scan(&n); err != nil {
+				return err
+			}
+			if n != 0 {
+				t.Errorf("batch %d: %d transactions of the database hold an id while the batch is applied", i, n)
+			}
+			return tx.Put(ctx, projections.Doc{Coll: "c", ID: fmt.Sprint(i), Value: map[string]int{"n": int(i)}})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
