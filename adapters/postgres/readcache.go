@@ -24,6 +24,9 @@ type docVal struct {
 	keys    []string
 	sort    int64
 	size    int64
+	// used: read since it was remembered, or a new version of a document
+	// that was stored before (see evict).
+	used bool
 }
 
 // offerVal is what a cache knows of an offer: absent, or the document and
@@ -33,6 +36,7 @@ type offerVal struct {
 	doc     projections.OfferDoc
 	ids     []int32
 	size    int64
+	used    bool
 }
 
 type orgVal struct {
@@ -40,6 +44,7 @@ type orgVal struct {
 	doc     projections.OrgDoc
 	ids     []int32
 	size    int64
+	used    bool
 }
 
 // genCache is what this process knows of one generation, valid while the
@@ -125,6 +130,10 @@ func (c *genCache) doc(k docKey) (docVal, bool) {
 		return docVal{}, false
 	}
 	if v, ok := c.docs[k]; ok {
+		if !v.used {
+			v.used = true
+			c.docs[k] = v
+		}
 		return v, true
 	}
 	if c.complete {
@@ -140,6 +149,10 @@ func (c *genCache) offer(id string) (offerVal, bool) {
 		return offerVal{}, false
 	}
 	if v, ok := c.offers[id]; ok {
+		if !v.used {
+			v.used = true
+			c.offers[id] = v
+		}
 		return v, true
 	}
 	if c.complete {
@@ -155,6 +168,10 @@ func (c *genCache) org(id string) (orgVal, bool) {
 		return orgVal{}, false
 	}
 	if v, ok := c.orgs[id]; ok {
+		if !v.used {
+			v.used = true
+			c.orgs[id] = v
+		}
 		return v, true
 	}
 	if c.complete {
@@ -219,37 +236,62 @@ func (s *ReadStore) grow(c *genCache, n int64) {
 // value.
 const entryOverhead = 96
 
-// evict drops remembered values (never key sets) until the store's cached
-// values fit its budget, or c has none left.
+// evict drops remembered values (never key sets) of generation cache c
+// when the store's cached values exceed the budget and c holds more than
+// its share of it (the budget divided among the caches): until the store
+// is back at 90 % of the budget, or c at 90 % of its share. A cache is
+// only touched by the holder of its projection's lock, so a projection
+// frees its own; one that caches more than its share cannot push the
+// others' values out (the catalogue's offers, several kB each, would take
+// all of it).
+//
+// Values that were used (see docVal.used) get a second chance: the first
+// round only clears their mark and drops the unused ones, the second
+// drops any. Most documents a projection writes are never read again (a
+// timeline entry, one per event and organisation), while the ones it
+// reads it reads at every event of theirs (an offer's summary).
 func (s *ReadStore) evict(c *genCache) {
 	if s.cached.Load() <= s.budget {
 		return
 	}
-	target := s.budget * 9 / 10
-	for k, v := range c.docs {
-		if s.cached.Load() <= target {
-			return
-		}
-		delete(c.docs, k)
-		s.grow(c, -v.size)
+	s.mu.Lock()
+	share := s.budget / int64(max(len(s.caches), 1))
+	s.mu.Unlock()
+	if c.size <= share {
+		return
 	}
-	for k, v := range c.offers {
-		if s.cached.Load() <= target {
+	target, own := s.budget*9/10, share*9/10
+	enough := func() bool { return s.cached.Load() <= target || c.size <= own }
+	for round := range 2 {
+		if evictFrom(s, c, c.docs, round, enough, func(v docVal) (int64, bool) { return v.size, v.used }, func(v *docVal) { v.used = false }) ||
+			evictFrom(s, c, c.offers, round, enough, func(v offerVal) (int64, bool) { return v.size, v.used }, func(v *offerVal) { v.used = false }) ||
+			evictFrom(s, c, c.orgs, round, enough, func(v orgVal) (int64, bool) { return v.size, v.used }, func(v *orgVal) { v.used = false }) {
 			return
 		}
-		delete(c.offers, k)
-		s.grow(c, -v.size)
-	}
-	for k, v := range c.orgs {
-		if s.cached.Load() <= target {
-			return
-		}
-		delete(c.orgs, k)
-		s.grow(c, -v.size)
 	}
 	if len(c.subjects) > 1<<20 && !c.complete {
 		clear(c.subjects)
 	}
+}
+
+// evictFrom drops values of m until enough reports true (it then reports
+// true too). In round 0 a used value is kept and its mark cleared
+// instead.
+func evictFrom[K comparable, V any](s *ReadStore, c *genCache, m map[K]V, round int, enough func() bool, info func(V) (size int64, used bool), unmark func(*V)) bool {
+	for k, v := range m {
+		if enough() {
+			return true
+		}
+		size, used := info(v)
+		if round == 0 && used {
+			unmark(&v)
+			m[k] = v
+			continue
+		}
+		delete(m, k)
+		s.grow(c, -size)
+	}
+	return enough()
 }
 
 // termIDs caches the ids of rm_terms (never changed, never reused).

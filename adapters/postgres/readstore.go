@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -104,9 +105,21 @@ type ReadStore struct {
 
 var _ projections.Store = (*ReadStore)(nil)
 
-// DefaultReadCacheBytes is the approximate memory a ReadStore spends on
-// caching documents for its Updates.
+// DefaultReadCacheBytes is the least memory a ReadStore spends on caching
+// documents for its Updates: by default it takes a quarter of the Go
+// runtime's soft memory limit (GOMEMLIMIT; the nisa command sets it to
+// 75 % of the machine's or container's memory) when that is more.
 const DefaultReadCacheBytes = 256 << 20
+
+// defaultCacheBytes is the default cache budget (see
+// DefaultReadCacheBytes).
+func defaultCacheBytes() int64 {
+	limit := debug.SetMemoryLimit(-1) // reads the limit
+	if limit == math.MaxInt64 {
+		return DefaultReadCacheBytes
+	}
+	return max(DefaultReadCacheBytes, limit/4)
+}
 
 // defaultMaxCacheKeys bounds the key sets of a complete generation cache.
 const defaultMaxCacheKeys = 4 << 20
@@ -158,7 +171,7 @@ func OpenReadStore(ctx context.Context, pool *pgxpool.Pool) (*ReadStore, error) 
 		pool:    own,
 		locks:   map[string]*sync.Mutex{},
 		caches:  map[genKey]*genCache{},
-		budget:  DefaultReadCacheBytes,
+		budget:  defaultCacheBytes(),
 		terms:   termIDs{ids: map[string]int32{}},
 		owners:  ownerCache{m: map[ownerKey]string{}},
 		maxKeys: defaultMaxCacheKeys,

@@ -180,6 +180,7 @@ func (t *readTx) storedDoc(ctx context.Context, k docKey) (docVal, error) {
 			v.keys = nil
 		}
 	}
+	v.used = true
 	t.s.rememberDoc(t.c, k, v)
 	return v, nil
 }
@@ -256,6 +257,7 @@ func (t *readTx) storedOffer(ctx context.Context, id string) (offerVal, error) {
 		}
 		v.present, v.ids, v.size = true, idsOf(codes), 3*int64(len(body))+entryOverhead
 	}
+	v.used = true
 	t.s.rememberOffer(t.c, id, v)
 	return v, nil
 }
@@ -345,6 +347,7 @@ func (t *readTx) storedOrg(ctx context.Context, id string) (orgVal, error) {
 		}
 		v.present, v.ids, v.size = true, idsOf(codes), 3*int64(len(body))+entryOverhead
 	}
+	v.used = true
 	t.s.rememberOrg(t.c, id, v)
 	return v, nil
 }
@@ -1137,7 +1140,7 @@ func (t *readTx) applyToCaches(seq int64) {
 			continue
 		}
 		t.s.rememberDoc(c, k, docVal{present: true, value: pd.d.Value, keys: pd.d.Keys, sort: pd.d.Sort,
-			size: 2*int64(len(pd.body)) + entryOverhead})
+			size: 2*int64(len(pd.body)) + entryOverhead, used: pd.orig.present})
 		if c.complete {
 			if _, ok := c.docKeys[k]; !ok {
 				c.docKeys[k] = struct{}{}
@@ -1146,7 +1149,7 @@ func (t *readTx) applyToCaches(seq int64) {
 		}
 	}
 	for id, p := range t.offers {
-		t.s.rememberOffer(c, id, offerVal{present: true, doc: p.doc, ids: p.ids, size: 3*int64(len(p.body)) + entryOverhead})
+		t.s.rememberOffer(c, id, offerVal{present: true, doc: p.doc, ids: p.ids, size: 3*int64(len(p.body)) + entryOverhead, used: p.origPresent})
 		if c.complete {
 			old, had := c.offerOwner[id]
 			if !had {
@@ -1172,7 +1175,7 @@ func (t *readTx) applyToCaches(seq int64) {
 		}
 	}
 	for id, p := range t.orgs {
-		t.s.rememberOrg(c, id, orgVal{present: true, doc: p.doc, ids: p.ids, size: 3*int64(len(p.body)) + entryOverhead})
+		t.s.rememberOrg(c, id, orgVal{present: true, doc: p.doc, ids: p.ids, size: 3*int64(len(p.body)) + entryOverhead, used: p.origPresent})
 		if c.complete {
 			if _, ok := c.orgKeys[id]; !ok {
 				c.orgKeys[id] = struct{}{}
