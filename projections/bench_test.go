@@ -15,15 +15,7 @@ import (
 // from a bulk-loaded log (go test -bench RebuildMemory ./projections/).
 func BenchmarkRebuildMemory(b *testing.B) {
 	ctx := context.Background()
-	s, err := embedded.Open(b.TempDir(), embedded.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	sum, err := demo.Bulk(ctx, s, demo.BulkConfig{Organisations: 2000, Offers: 10000, Events: 60000, Now: time.Now()}, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
+	s, sum := bulkLog(b, demo.BulkConfig{Organisations: 2000, Offers: 10000, Events: 60000, Now: time.Now()})
 	b.ResetTimer()
 	for range b.N {
 		reads := memory.New()
@@ -33,4 +25,46 @@ func BenchmarkRebuildMemory(b *testing.B) {
 		reads.Close()
 	}
 	b.ReportMetric(float64(sum.Events)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkMatchOfferMemory lists the matching offers of random requests
+// in the memory store over a network of 20,000 organisations and 100,000
+// offers and requests, as nisa bench does (go test -run '^$' -bench
+// MatchOfferMemory ./projections/).
+func BenchmarkMatchOfferMemory(b *testing.B) {
+	ctx := context.Background()
+	s, sum := bulkLog(b, demo.BulkConfig{Organisations: 20000, Offers: 100000, Events: 130000, Now: time.Now()})
+	reads := memory.New()
+	defer reads.Close()
+	if _, err := projections.Rebuild(ctx, s, reads, projections.All(), nil); err != nil {
+		b.Fatal(err)
+	}
+	now := time.Now()
+	i := 0
+	for b.Loop() {
+		id := sum.OfferIDs[(2*i+1)%len(sum.OfferIDs)] // requests have odd indexes
+		i += 7919
+		doc, ok, err := reads.OfferByID(ctx, id)
+		if err != nil || !ok {
+			b.Fatalf("request %s: %v", id, err)
+		}
+		if _, err := projections.MatchOffer(ctx, reads, doc, now, 20); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// bulkLog is an embedded store holding a bulk-loaded network, closed when
+// the benchmark ends.
+func bulkLog(b *testing.B, cfg demo.BulkConfig) (*embedded.Store, demo.BulkSummary) {
+	s, err := embedded.Open(b.TempDir(), embedded.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	sum, err := demo.Bulk(context.Background(), s, cfg, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s, sum
 }

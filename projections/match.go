@@ -216,7 +216,7 @@ func matchOffers(ctx context.Context, r Reader, a matchSide, kinds []string, exc
 				continue
 			}
 			seen[c.ID] = true
-			if score, reasons, ok := matchSides(a, offerSide(c), now); ok {
+			if score, reasons, ok := matchSides(a, candidateOfferSide(c), now); ok {
 				out = append(out, Match[OfferDoc]{Doc: c, Score: score, Reasons: reasons})
 			}
 		}
@@ -253,17 +253,75 @@ type matchSide struct {
 	targetRegions   []string
 	fresh           time.Time
 	freshWhat       string
+	// split: terms is left unbuilt; the side's terms are title ∪ (text
+	// without drop), all sorted and distinct (see candidateOfferSide).
+	split             bool
+	title, text, drop []string
 }
 
 func offerSide(o OfferDoc) matchSide {
-	return matchSide{
+	p := candidateOfferSide(o)
+	p.terms, p.split = matchUnion(o.TitleTerms, matchWithout(o.TextTerms, p.drop)), false
+	return p
+}
+
+// candidateOfferSide is offerSide for a candidate, which is scored once:
+// its terms are not merged into one list (an allocation per candidate,
+// a third of the time of matching) but walked by textAgainst.
+func candidateOfferSide(o OfferDoc) matchSide {
+	p := matchSide{
 		org: o.OwnerOrgID, request: o.Kind == "request",
 		country: o.OwnerCountry, nuts: o.OwnerNUTS, codes: o.Codes,
 		languages:       matchUnion(o.Languages, o.OwnerLanguages),
-		terms:           matchUnion(o.TitleTerms, matchWithout(o.TextTerms, cityTerms(o.OwnerCity))),
 		targetCountries: o.TargetCountries, targetRegions: o.TargetRegions,
 		fresh: o.PublishedAt, freshWhat: "published",
+		split: true, title: o.TitleTerms, text: o.TextTerms, drop: cityTerms(o.OwnerCity),
 	}
+	if !slices.IsSorted(p.title) || !slices.IsSorted(p.text) {
+		p.terms, p.split = matchUnion(p.title, matchWithout(p.text, p.drop)), false
+	}
+	return p
+}
+
+// textAgainst is textReason(a, p.terms) (a sorted and distinct), also for
+// a split side: the merge of title and text is walked, not built.
+func (p *matchSide) textAgainst(a []string) Reason {
+	if !p.split {
+		return textReason(a, p.terms)
+	}
+	var (
+		shared  []string
+		n, k    int // the size of the union; the position in a
+		last    string
+		started bool
+	)
+	for i, j := 0, 0; i < len(p.title) || j < len(p.text); {
+		var s string
+		switch {
+		case j == len(p.text) || (i < len(p.title) && p.title[i] < p.text[j]):
+			s, i = p.title[i], i+1
+		case i == len(p.title) || p.text[j] < p.title[i]:
+			s, j = p.text[j], j+1
+			if slices.Contains(p.drop, s) {
+				continue
+			}
+		default:
+			s, i, j = p.title[i], i+1, j+1
+		}
+		if started && s == last {
+			continue
+		}
+		started, last = true, s
+		n++
+		for k < len(a) && a[k] < s {
+			k++
+		}
+		if k < len(a) && a[k] == s {
+			shared = append(shared, s)
+			k++
+		}
+	}
+	return textReasonOf(a, n, shared)
 }
 
 func orgSide(o OrgDoc) matchSide {
@@ -283,7 +341,7 @@ func matchSides(a, b matchSide, now time.Time) (score float64, reasons []Reason,
 		return 0, nil, false
 	}
 	sector := sectorReason(a.codes, b.codes)
-	text := textReason(a.terms, b.terms)
+	text := b.textAgainst(a.terms)
 	if sector.Score == 0 && text.Score == 0 {
 		return 0, nil, false
 	}
@@ -432,12 +490,17 @@ func nutsPath(code string) []reference.NUTS {
 }
 
 func textReason(a, b []string) Reason {
+	return textReasonOf(a, len(b), matchIntersect(a, b))
+}
+
+// textReasonOf is the text reason of a against a list of nb terms, shared
+// of them in a.
+func textReasonOf(a []string, nb int, shared []string) Reason {
 	r := Reason{Factor: FactorText, Weight: MatchWeightText}
-	shared := matchIntersect(a, b)
 	if len(shared) == 0 {
 		return r
 	}
-	r.Score = Round(float64(len(shared)) / float64(len(a)+len(b)-len(shared)))
+	r.Score = Round(float64(len(shared)) / float64(len(a)+nb-len(shared)))
 	r.Terms = shared[:min(len(shared), MaxMatchTerms)]
 	return r
 }
