@@ -293,10 +293,12 @@ type projRow struct {
 // global log (see the package documentation) holds back every event
 // appended after the oldest transaction id still running. An Update that
 // held an id from its first round trip to its commit made every new event
-// wait for the Updates in flight, so the projections' lag grew with the
-// length of their batches (1,000,000-event network at 1,000 events/s:
-// p50 140 ms). An advisory lock assigns no id: an Update takes its id
-// with its first write, normally in the pipeline that commits it.
+// wait for the Updates in flight, so the longer the batches took, the
+// later every projection saw new events. An advisory lock assigns no id:
+// an Update takes its id with its first write, normally in the pipeline
+// that commits it. (StartRebuild and Promote write from the start, and a
+// Promote of a large generation deletes the old one: while it runs, new
+// events wait.)
 const sqlLockProjection = `SELECT pg_advisory_xact_lock(1852404592, hashtext($1))`
 
 // sqlProjectionRow reads the projection's row; under its lock, the row
