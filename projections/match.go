@@ -261,7 +261,9 @@ type matchSide struct {
 
 func offerSide(o OfferDoc) matchSide {
 	p := candidateOfferSide(o)
-	p.terms, p.split = matchUnion(o.TitleTerms, matchWithout(o.TextTerms, p.drop)), false
+	if p.split {
+		p.terms, p.split = matchUnion(p.title, matchWithout(p.text, p.drop)), false
+	}
 	return p
 }
 

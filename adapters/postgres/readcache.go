@@ -117,6 +117,34 @@ func (s *ReadStore) dropCache(k genKey) {
 	}
 }
 
+// cacheEntry is a value the cache remembers: a docVal, offerVal or
+// orgVal.
+type cacheEntry[V any] interface {
+	cost() int64 // approximate bytes
+	isUsed() bool
+	withUsed(used bool) V
+}
+
+func (v docVal) cost() int64                   { return v.size }
+func (v docVal) isUsed() bool                  { return v.used }
+func (v docVal) withUsed(used bool) docVal     { v.used = used; return v }
+func (v offerVal) cost() int64                 { return v.size }
+func (v offerVal) isUsed() bool                { return v.used }
+func (v offerVal) withUsed(used bool) offerVal { v.used = used; return v }
+func (v orgVal) cost() int64                   { return v.size }
+func (v orgVal) isUsed() bool                  { return v.used }
+func (v orgVal) withUsed(used bool) orgVal     { v.used = used; return v }
+
+// lookup returns the value m remembers for k, marking it used.
+func lookup[K comparable, V cacheEntry[V]](m map[K]V, k K) (V, bool) {
+	v, ok := m[k]
+	if ok && !v.isUsed() {
+		v = v.withUsed(true)
+		m[k] = v
+	}
+	return v, ok
+}
+
 // uncomplete turns a complete cache into one that only remembers values.
 func (c *genCache) uncomplete() {
 	c.complete = false
@@ -129,11 +157,7 @@ func (c *genCache) doc(k docKey) (docVal, bool) {
 	if c == nil {
 		return docVal{}, false
 	}
-	if v, ok := c.docs[k]; ok {
-		if !v.used {
-			v.used = true
-			c.docs[k] = v
-		}
+	if v, ok := lookup(c.docs, k); ok {
 		return v, true
 	}
 	if c.complete {
@@ -148,11 +172,7 @@ func (c *genCache) offer(id string) (offerVal, bool) {
 	if c == nil {
 		return offerVal{}, false
 	}
-	if v, ok := c.offers[id]; ok {
-		if !v.used {
-			v.used = true
-			c.offers[id] = v
-		}
+	if v, ok := lookup(c.offers, id); ok {
 		return v, true
 	}
 	if c.complete {
@@ -167,11 +187,7 @@ func (c *genCache) org(id string) (orgVal, bool) {
 	if c == nil {
 		return orgVal{}, false
 	}
-	if v, ok := c.orgs[id]; ok {
-		if !v.used {
-			v.used = true
-			c.orgs[id] = v
-		}
+	if v, ok := lookup(c.orgs, id); ok {
 		return v, true
 	}
 	if c.complete {
@@ -263,9 +279,7 @@ func (s *ReadStore) evict(c *genCache) {
 	target, own := s.budget*9/10, share*9/10
 	enough := func() bool { return s.cached.Load() <= target || c.size <= own }
 	for round := range 2 {
-		if evictFrom(s, c, c.docs, round, enough, func(v docVal) (int64, bool) { return v.size, v.used }, func(v *docVal) { v.used = false }) ||
-			evictFrom(s, c, c.offers, round, enough, func(v offerVal) (int64, bool) { return v.size, v.used }, func(v *offerVal) { v.used = false }) ||
-			evictFrom(s, c, c.orgs, round, enough, func(v orgVal) (int64, bool) { return v.size, v.used }, func(v *orgVal) { v.used = false }) {
+		if evictFrom(s, c, c.docs, round, enough) || evictFrom(s, c, c.offers, round, enough) || evictFrom(s, c, c.orgs, round, enough) {
 			return
 		}
 	}
@@ -277,19 +291,17 @@ func (s *ReadStore) evict(c *genCache) {
 // evictFrom drops values of m until enough reports true (it then reports
 // true too). In round 0 a used value is kept and its mark cleared
 // instead.
-func evictFrom[K comparable, V any](s *ReadStore, c *genCache, m map[K]V, round int, enough func() bool, info func(V) (size int64, used bool), unmark func(*V)) bool {
+func evictFrom[K comparable, V cacheEntry[V]](s *ReadStore, c *genCache, m map[K]V, round int, enough func() bool) bool {
 	for k, v := range m {
 		if enough() {
 			return true
 		}
-		size, used := info(v)
-		if round == 0 && used {
-			unmark(&v)
-			m[k] = v
+		if round == 0 && v.isUsed() {
+			m[k] = v.withUsed(false)
 			continue
 		}
 		delete(m, k)
-		s.grow(c, -size)
+		s.grow(c, -v.cost())
 	}
 	return enough()
 }

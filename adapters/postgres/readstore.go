@@ -180,7 +180,7 @@ func OpenReadStore(ctx context.Context, pool *pgxpool.Pool) (*ReadStore, error) 
 }
 
 // SetCacheBytes sets the approximate memory the store spends on caching
-// documents for its Updates (default DefaultReadCacheBytes; 0 or less
+// documents for its Updates (default: see DefaultReadCacheBytes; 0 or less
 // disables the cache). Call it before the first Update.
 func (s *ReadStore) SetCacheBytes(n int64) { s.budget = n }
 

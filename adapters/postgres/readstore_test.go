@@ -139,17 +139,9 @@ func TestReadStoreConcurrentProcesses(t *testing.T) {
 			at := uint64(0)
 			for done := 0; done < perWorker; {
 				err := s.Update(ctx, tg, rpos(at), rpos(at+1), func(tx projections.Tx) error {
-					old, ok, err := tx.Get(ctx, "c", "n")
+					n, err := countIn(ctx, tx, "n")
 					if err != nil {
 						return err
-					}
-					n := 0
-					if ok {
-						m, err := projections.As[map[string]int](old)
-						if err != nil {
-							return err
-						}
-						n = m["n"]
 					}
 					if uint64(n) != at {
 						return fmt.Errorf("batch from %d read count %d", at, n)
@@ -182,6 +174,17 @@ func TestReadStoreConcurrentProcesses(t *testing.T) {
 	if got := string(v.(json.RawMessage)); got != fmt.Sprintf(`{"n":%d}`, 4*perWorker) {
 		t.Errorf("count = %s after %d committed batches", got, 4*perWorker)
 	}
+}
+
+// countIn reads the count {"n": …} of document c/id through tx (0 when
+// there is none).
+func countIn(ctx context.Context, tx projections.Tx, id string) (int, error) {
+	v, ok, err := tx.Get(ctx, "c", id)
+	if err != nil || !ok {
+		return 0, err
+	}
+	m, err := projections.As[map[string]int](v)
+	return m["n"], err
 }
 
 // TestReadStoreUpdateHoldsNoTransactionID: while a batch is being
@@ -482,17 +485,9 @@ func TestReadStoreCacheEviction(t *testing.T) {
 		err := s.Update(ctx, tg, cp, next, func(tx projections.Tx) error {
 			for i := range 200 {
 				id := fmt.Sprint(i)
-				v, ok, err := tx.Get(ctx, "c", id)
+				n, err := countIn(ctx, tx, id)
 				if err != nil {
 					return err
-				}
-				n := 0
-				if ok {
-					m, err := projections.As[map[string]int](v)
-					if err != nil {
-						return err
-					}
-					n = m["n"]
 				}
 				if n != round {
 					return fmt.Errorf("round %d: document %s at %d", round, id, n)
