@@ -320,7 +320,8 @@ func (a *Alerter) scoreSearch(ctx context.Context, s domain.SavedSearch, o Offer
 		}
 		side.terms = matchUnion(Analyze(s.Filters.Q), nil)
 	}
-	score, reasons, ok := matchSides(side, offerSide(o), at)
+	b := offerSide(o)
+	score, reasons, ok := matchSides(&side, &b, at, true)
 	if !ok && len(s.Filters.NACE) == 0 && s.Filters.Q == "" {
 		return 0, nil, true, nil
 	}
