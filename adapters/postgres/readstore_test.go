@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/nisa-eu/nisa/adapters/demo"
 	"github.com/nisa-eu/nisa/adapters/embedded"
 	"github.com/nisa-eu/nisa/adapters/memory"
@@ -831,5 +833,126 @@ func TestReadStorePromotedElsewhere(t *testing.T) {
 	}
 	if s, _ := find(a, "lathe"); len(s) != 0 {
 		t.Fatalf("the replaced generation is still searched: %v", s)
+	}
+}
+
+// TestReadStoreRetiredGenerationsArePurged: the generation a Promote
+// replaces, and a building generation a new StartRebuild abandons, lose
+// all their rows (deleted after the switch, by the index or page by page), and
+// rows a process left behind when it stopped after a switch are deleted
+// by the next StartRebuild of any projection; the live generation keeps
+// its rows.
+func TestReadStoreRetiredGenerationsArePurged(t *testing.T) {
+	defer func(n, b int) { purgeChunk, purgeBlocks = n, b }(purgeChunk, purgeBlocks)
+	purgeChunk, purgeBlocks = 3, 1
+	url := migratedDatabase(t)
+	s := openReadStoreAt(t, url)
+	pool := newPool(t, url)
+	ctx := testCtx(t)
+	fill := func(tg projections.Target, n int) {
+		t.Helper()
+		err := s.Update(ctx, tg, domain.Start, rpos(1), func(tx projections.Tx) error {
+			for i := range n {
+				id := fmt.Sprintf("g%d-%d", tg.Generation, i)
+				if err := tx.Put(ctx, projections.Doc{Coll: "c", ID: id, Keys: []string{"k:" + id}, Value: map[string]int{"i": i}}); err != nil {
+					return err
+				}
+				if err := tx.PutOffer(ctx, projections.OfferDoc{ID: id, OwnerOrgID: "org", Kind: "offer", Category: "product", Status: "published",
+					Codes: []string{"C"}, TitleTerms: []string{"lathe"}, TextTerms: []string{}, CodeTerms: []string{}}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	rowsOf := func(gen int64) int {
+		t.Helper()
+		total := 0
+		for _, tab := range genTables {
+			var n int
+			if err := pool.QueryRow(ctx, `SELECT count(*) FROM `+tab+` WHERE projection = 'p' AND gen = $1`, gen).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			total += n
+		}
+		return total
+	}
+	retired := func() int {
+		t.Helper()
+		var n int
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM rm_retired`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	live, _ := mustLive(t, s, "p")
+	fill(live, 10)
+	abandoned, err := s.StartRebuild(ctx, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill(abandoned, 7)
+	if n := rowsOf(abandoned.Generation); n < 14 {
+		t.Fatalf("generation %d holds %d rows; want at least 14", abandoned.Generation, n)
+	}
+	next, err := s.StartRebuild(ctx, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := rowsOf(abandoned.Generation); n != 0 {
+		t.Fatalf("the abandoned building generation still holds %d rows", n)
+	}
+	if n := rowsOf(live.Generation); n < 20 {
+		t.Fatalf("the live generation holds %d rows after a StartRebuild; want at least 20", n)
+	}
+	fill(next, 2)
+	if err := s.Promote(ctx, next); err != nil {
+		t.Fatal(err)
+	}
+	if n := rowsOf(live.Generation); n != 0 {
+		t.Fatalf("the replaced generation still holds %d rows", n)
+	}
+	if n := retired(); n != 0 {
+		t.Fatalf("%d generations still listed as retired", n)
+	}
+	res, err := s.SearchOffers(ctx, projections.SearchQuery{Terms: []projections.QueryTerm{{Term: "lathe", Weight: 1}}, Limit: 10})
+	if err != nil || res.Total != 2 {
+		t.Fatalf("search after the promote: %d hits (%v); want the new generation's 2", res.Total, err)
+	}
+
+	// A process stopped after a switch: generation 99's rows are retired
+	// but still there.
+	err = pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		for _, q := range []string{
+			`CREATE TEMP TABLE x ON COMMIT DROP AS SELECT * FROM rm_offers WHERE projection = 'p'`,
+			`UPDATE x SET gen = 99`,
+			`INSERT INTO rm_offers SELECT * FROM x`,
+			`INSERT INTO rm_retired (projection, gen) VALUES ('p', 99)`,
+		} {
+			if _, err := tx.Exec(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := rowsOf(99); n != 2 {
+		t.Fatalf("generation 99 holds %d rows; want 2", n)
+	}
+	other := openReadStoreAt(t, url)
+	if _, err := other.StartRebuild(ctx, "q"); err != nil {
+		t.Fatal(err)
+	}
+	if n, r := rowsOf(99), retired(); n != 0 || r != 0 {
+		t.Fatalf("after another projection's StartRebuild: %d rows of the retired generation, %d generations listed; want 0 and 0", n, r)
+	}
+	if n := rowsOf(next.Generation); n < 4 {
+		t.Fatalf("the live generation holds %d rows; want at least 4", n)
 	}
 }
