@@ -545,7 +545,9 @@ func (s *ReadStore) purgeTable(ctx context.Context, t, name string, gen int64) e
 // generation becomes the live one, the old live generation is retired and
 // the term references of the new one are counted; then the old
 // generation's rows are deleted in small transactions (purgeRetired) and
-// the tables analysed.
+// the tables analysed. An error after the switch (of the purge, say)
+// leaves the new generation live; what the purge left is deleted by the
+// next StartRebuild or Promote.
 func (s *ReadStore) Promote(ctx context.Context, t projections.Target) error {
 	if err := s.check(ctx); err != nil {
 		return err
