@@ -296,9 +296,9 @@ type projRow struct {
 // wait for the Updates in flight, so the longer the batches took, the
 // later every projection saw new events. An advisory lock assigns no id:
 // an Update takes its id with its first write, normally in the pipeline
-// that commits it. (StartRebuild and Promote write from the start, and a
-// Promote of a large generation deletes the old one: while it runs, new
-// events wait.)
+// that commits it. (StartRebuild and Promote write from the start; a
+// Promote's transaction counts the new generation's term references while
+// new events wait, and leaves deleting the old generation to purgeRetired.)
 const sqlLockProjection = `SELECT pg_advisory_xact_lock(1852404592, hashtext($1))`
 
 // sqlProjectionRow reads the projection's row; under its lock, the row
@@ -523,14 +523,16 @@ func (s *ReadStore) StartRebuild(ctx context.Context, name string) (projections.
 // purgeTable deletes generation gen of projection name from table t (see
 // purgeRetired).
 func (s *ReadStore) purgeTable(ctx context.Context, t, name string, gen int64) error {
-	var pages int64
-	if err := s.pool.QueryRow(ctx, `SELECT pg_relation_size($1::regclass) / current_setting('block_size')::int8`, t).Scan(&pages); err != nil {
-		return err
-	}
 	tag, err := s.pool.Exec(ctx, `DELETE FROM `+t+` WHERE ctid = ANY(ARRAY(
     SELECT ctid FROM `+t+` WHERE projection = $1 AND gen = $2 LIMIT `+strconv.Itoa(purgeChunk)+`))`, name, gen)
 	if err != nil || tag.RowsAffected() < int64(purgeChunk) {
 		return err // the index held no more of the generation's rows
+	}
+	// The generation's rows lie within the table's pages of now: none
+	// has been added since it was retired.
+	var pages int64
+	if err := s.pool.QueryRow(ctx, `SELECT pg_relation_size($1::regclass) / current_setting('block_size')::int8`, t).Scan(&pages); err != nil {
+		return err
 	}
 	for from := int64(0); from < pages; from += int64(purgeBlocks) {
 		if _, err := s.pool.Exec(ctx, `DELETE FROM `+t+` WHERE ctid >= $3::tid AND ctid < $4::tid AND projection = $1 AND gen = $2`,
