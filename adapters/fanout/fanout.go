@@ -87,10 +87,11 @@ type Store struct {
 	log     *slog.Logger
 	process string // this Store's id in the metadata of its messages
 
-	pubConn *nats.Conn
-	pub     *wmnats.Publisher
-	subConn *nats.Conn
-	sub     *wmnats.Subscriber
+	pubConn   *nats.Conn
+	pub       *wmnats.Publisher
+	subConn   *nats.Conn
+	sub       *wmnats.Subscriber
+	subClosed chan struct{} // closed by the NATS client when subConn is closed
 
 	sig      *tail.Signal
 	wakeups  atomic.Uint64
@@ -127,14 +128,15 @@ func Wrap(ctx context.Context, store domain.EventStore, cfg Config) (*Store, err
 	}
 	host, _ := os.Hostname()
 	s := &Store{
-		inner:   store,
-		cfg:     cfg,
-		log:     cfg.Logger,
-		process: fmt.Sprintf("%s/%d/%s", host, os.Getpid(), watermill.NewShortUUID()),
-		sig:     tail.NewSignal(),
-		done:    make(chan struct{}),
+		inner:     store,
+		cfg:       cfg,
+		log:       cfg.Logger,
+		process:   fmt.Sprintf("%s/%d/%s", host, os.Getpid(), watermill.NewShortUUID()),
+		sig:       tail.NewSignal(),
+		done:      make(chan struct{}),
+		subClosed: make(chan struct{}),
 	}
-	wlog := watermill.NewSlogLogger(cfg.Logger)
+	wlog := closingLogger{watermill.NewSlogLogger(cfg.Logger), &s.closed}
 	ok := false
 	defer func() {
 		if !ok {
@@ -193,7 +195,7 @@ func Wrap(ctx context.Context, store domain.EventStore, cfg Config) (*Store, err
 // missed meanwhile.
 func (s *Store) natsOptions(role string) []nats.Option {
 	wakeAll := role == "subscriber"
-	return []nats.Option{
+	opts := []nats.Option{
 		nats.Name("nisa-fanout-" + role + " " + s.process),
 		nats.MaxReconnects(-1),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
@@ -214,6 +216,32 @@ func (s *Store) natsOptions(role string) []nats.Option {
 			}
 		}),
 	}
+	if role == "subscriber" {
+		opts = append(opts, nats.ClosedHandler(func(*nats.Conn) { close(s.subClosed) }))
+	}
+	return opts
+}
+
+// closingLogger is the watermill logger of the publisher and subscriber.
+// Once the Store is closing, the subscriber's "Cannot unsubscribe" with
+// nats.ErrConnectionClosed is expected (closeBroker drains and closes the
+// connection before the subscriber unsubscribes) and logged at debug
+// level instead of as an error.
+type closingLogger struct {
+	watermill.LoggerAdapter
+	closing *atomic.Bool
+}
+
+func (l closingLogger) Error(msg string, err error, fields watermill.LogFields) {
+	if l.closing.Load() && errors.Is(err, nats.ErrConnectionClosed) {
+		l.Debug(msg+": "+err.Error(), fields)
+		return
+	}
+	l.LoggerAdapter.Error(msg, err, fields)
+}
+
+func (l closingLogger) With(fields watermill.LogFields) watermill.LoggerAdapter {
+	return closingLogger{l.LoggerAdapter.With(fields), l.closing}
 }
 
 // consume turns the broker's messages into wake-ups of this Store's
@@ -308,6 +336,15 @@ func (s *Store) Close() error {
 }
 
 // closeBroker closes whatever Wrap had set up.
+//
+// The subscriber's connection is drained first: the NATS client stops the
+// subscription, waits until every message already received has been
+// handed over to consume, and closes the connection. Only then is the
+// watermill subscriber closed. The other order is a bug of watermill-nats
+// (v2.1.3 and v2.2.0): its Close unsubscribes without waiting for a
+// message callback under way and then closes the output channel that
+// callback may still send on (a data race, or a send on a closed
+// channel).
 func (s *Store) closeBroker() error {
 	var errs []error
 	if s.pub != nil {
@@ -315,6 +352,7 @@ func (s *Store) closeBroker() error {
 	} else if s.pubConn != nil {
 		s.pubConn.Close()
 	}
+	s.drainSubscriber()
 	if s.cancel != nil {
 		s.cancel()
 	}
@@ -329,4 +367,27 @@ func (s *Store) closeBroker() error {
 		s.subConn.Close()
 	}
 	return errors.Join(errs...)
+}
+
+// drainWait bounds closeBroker's wait for the drain of the subscriber's
+// connection (consume takes every message at once, so a drain is quick).
+const drainWait = 10 * time.Second
+
+// drainSubscriber drains the subscriber's connection and waits until the
+// client has closed it. A connection that is reconnecting is closed
+// without a drain by the client (no message is being delivered then).
+func (s *Store) drainSubscriber() {
+	if s.subConn == nil {
+		return
+	}
+	if err := s.subConn.Drain(); err != nil && !errors.Is(err, nats.ErrConnectionClosed) && !errors.Is(err, nats.ErrConnectionReconnecting) {
+		s.log.Warn("fanout: draining the NATS subscriber failed; closing it", "err", err)
+		s.subConn.Close()
+	}
+	select {
+	case <-s.subClosed:
+	case <-time.After(drainWait):
+		s.log.Warn("fanout: the NATS subscriber did not drain in time; closing it", "wait", drainWait)
+		s.subConn.Close()
+	}
 }

@@ -590,3 +590,60 @@ func pct(ds []time.Duration, p int) time.Duration {
 	i := (len(ds)*p+99)/100 - 1
 	return ds[max(0, min(i, len(ds)-1))].Round(10 * time.Microsecond)
 }
+
+// closeOnlyStore is a store of which only Close is called.
+type closeOnlyStore struct{ domain.EventStore }
+
+func (closeOnlyStore) Close() error { return nil }
+
+// TestCloseWhileWakeupsArrive: closing a Store while wake-ups of another
+// process pour in neither races with the delivery of a wake-up (run with
+// -race) nor logs an error. Before closeBroker drained the subscriber's
+// connection, watermill-nats could close its output channel under a
+// message callback still sending on it.
+func TestCloseWhileWakeupsArrive(t *testing.T) {
+	nurl := natsURL(t)
+	subject := testSubject()
+	nc, err := nats.Connect(nurl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	stop := make(chan struct{})
+	var published sync.WaitGroup
+	published.Add(1)
+	go func() {
+		defer published.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			_ = nc.Publish(subject, []byte("1"))
+			time.Sleep(50 * time.Microsecond) // thousands a second, not a flood
+		}
+	}()
+	defer func() { close(stop); published.Wait() }()
+
+	var logs syncBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	woken := uint64(0)
+	for range 40 {
+		s, err := Wrap(testCtx(t), closeOnlyStore{}, Config{URL: nurl, Subject: subject, Logger: logger, Poll: time.Minute})
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(2 * time.Millisecond)
+		if err := s.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+		woken += s.Wakeups()
+	}
+	if woken == 0 {
+		t.Fatal("no wake-up arrived: the test did not close under load")
+	}
+	if logs.String() != "" {
+		t.Errorf("closing logged:\n%s", logs.String())
+	}
+}
