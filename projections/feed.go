@@ -188,10 +188,13 @@ func (f *Feed) follow(ctx context.Context, p Projection, out chan<- *message.Mes
 	}
 	sub, cancel := context.WithCancel(ctx)
 	defer cancel()
-	events := make(chan domain.Event, 4096)
+	// The reader sends chunks of consecutive events: whole shared pages
+	// while catching up (batches are cut from them without copying; events
+	// are read-only), single events when following live.
+	chunks := make(chan []domain.Event, 16)
 	subErr := make(chan error, 1)
 	go func() {
-		defer close(events)
+		defer close(chunks)
 		// Catch up page by page through the pages the feed's
 		// subscriptions share, then follow the log live.
 		pos := from
@@ -201,14 +204,12 @@ func (f *Feed) follow(ctx context.Context, p Projection, out chan<- *message.Mes
 				subErr <- err
 				return
 			}
-			for _, ev := range page {
+			if len(page) > 0 {
 				select {
-				case events <- ev:
+				case chunks <- page:
 				case <-sub.Done():
 					return
 				}
-			}
-			if len(page) > 0 {
 				pos = page[len(page)-1].Position
 			}
 			if len(page) < sharedPageSize {
@@ -221,7 +222,7 @@ func (f *Feed) follow(ctx context.Context, p Projection, out chan<- *message.Mes
 				return
 			}
 			select {
-			case events <- ev:
+			case chunks <- []domain.Event{ev}:
 			case <-sub.Done():
 				return
 			}
@@ -249,34 +250,54 @@ func (f *Feed) follow(ctx context.Context, p Projection, out chan<- *message.Mes
 				return false
 			}
 		}
+		var pending []domain.Event // of the last chunk, not yet batched
 		for {
-			// Block for the first event of a batch, then take what is at hand.
-			var evs []domain.Event
-			select {
-			case <-sub.Done():
-				return
-			case ev, ok := <-events:
-				if !ok {
-					select {
-					case err := <-subErr:
-						send(prepared{err: err})
-					default:
-						send(prepared{end: true})
-					}
-					return
-				}
-				evs = append(evs, ev)
-			}
-		gather:
-			for len(evs) < maxBatch {
+			// Block for the first events of a batch, then take what is at
+			// hand.
+			if len(pending) == 0 {
 				select {
-				case ev, ok := <-events:
+				case <-sub.Done():
+					return
+				case c, ok := <-chunks:
 					if !ok {
+						select {
+						case err := <-subErr:
+							send(prepared{err: err})
+						default:
+							send(prepared{end: true})
+						}
+						return
+					}
+					pending = c
+				}
+			}
+			// A long run of events is cut into batches without copying;
+			// a few events (a live trickle, the end of a page) gather the
+			// chunks at hand into a batch of their own.
+			var evs []domain.Event
+			switch {
+			case len(pending) >= maxBatch:
+				evs, pending = pending[:maxBatch:maxBatch], pending[maxBatch:]
+			case len(pending) >= gatherBelow:
+				evs, pending = pending[:len(pending):len(pending)], nil
+			default:
+				evs, pending = pending[:len(pending):len(pending)], nil
+				copied := false
+			gather:
+				for len(evs) < maxBatch {
+					select {
+					case c, ok := <-chunks:
+						if !ok {
+							break gather // the next receive reports the end
+						}
+						if !copied {
+							evs, copied = append(make([]domain.Event, 0, maxBatch), evs...), true
+						}
+						n := min(len(c), maxBatch-len(evs))
+						evs, pending = append(evs, c[:n]...), c[n:]
+					default:
 						break gather
 					}
-					evs = append(evs, ev)
-				default:
-					break gather
 				}
 			}
 			if f.Until != nil {
@@ -338,6 +359,10 @@ func (f *Feed) follow(ctx context.Context, p Projection, out chan<- *message.Mes
 		}
 	}
 }
+
+// gatherBelow is the length under which the feed gathers further chunks
+// at hand into a batch rather than sending the events alone.
+const gatherBelow = 64
 
 // newBatch makes the batch of evs for projection p, decoding the events p
 // handles. An event another projection of the feed decoded already is

@@ -51,7 +51,7 @@ func Rebuild(ctx context.Context, events domain.EventStore, reads Store, ps []Pr
 	}
 	var applied atomic.Int64
 	r, err := NewRunner(RunnerConfig{
-		Events: events, Reads: reads, Projections: ps, Until: &head, MaxBatch: 2000,
+		Events: events, Reads: reads, Projections: ps, Until: &head, MaxBatch: sharedPageSize, // a page a batch: no copying
 		Target: func(ctx context.Context, name string) (Target, domain.Position, error) {
 			t := targets[name]
 			for _, st := range mustStates(ctx, reads) {
