@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"context"
 	"net/url"
 	"strings"
 	"time"
@@ -28,13 +29,27 @@ var WebhookKind = Kind[Webhook]{Category: "webhook", Evolve: Webhook.evolve}
 const webhookMaxURL = 2000
 
 // WebhookRegistered: an organisation registered an endpoint. Secret is the
-// signing secret chosen by the caller; the delivery needs it in clear.
+// signing secret in the form the server stored it: sealed (SecretSealer)
+// by servers that seal secrets, so that nobody reading the event log (an
+// auditor, an evidence bundle) can sign alerts in the organisation's
+// name; in clear in the events of older servers.
 type WebhookRegistered struct {
 	WebhookID string    `json:"webhook_id"`
 	OrgID     string    `json:"organisation_id"`
 	URL       string    `json:"url"`
 	Secret    string    `json:"secret"`
 	CreatedAt time.Time `json:"created_at"`
+}
+
+// SecretSealer keeps secrets the server must use again (a webhook's
+// signing secret) out of the event log in clear: SealSecret returns the
+// form to record, under a key held apart from the events; OpenSecret
+// returns the secret again. subject names what the secret belongs to
+// ("webhook-<id>"); a sealed secret opens only for its subject.
+// OpenSecret returns a value that was never sealed as it is.
+type SecretSealer interface {
+	SealSecret(ctx context.Context, subject, secret string) (string, error)
+	OpenSecret(ctx context.Context, subject, stored string) (string, error)
 }
 
 // WebhookRemoved: the endpoint receives nothing more, for good.

@@ -166,8 +166,14 @@ func (a *API) alertRoutes() []route {
 					return err
 				}
 				id := c.newID("webhook")
+				stored := secret
+				if a.cfg.Secrets != nil {
+					if stored, err = a.cfg.Secrets.SealSecret(r.Context(), domain.WebhookKind.StreamID(id), secret); err != nil {
+						return err
+					}
+				}
 				res, err := domain.Execute(r.Context(), c.api.cmds, wk, id, req, func(wh domain.Webhook, _ uint64, now time.Time) ([]domain.Payload, error) {
-					evs, err := domain.RegisterWebhook{OrgID: b.OrganisationID, URL: b.URL, Secret: secret}.Decide(wh, id, c.actor, now)
+					evs, err := domain.RegisterWebhook{OrgID: b.OrganisationID, URL: b.URL, Secret: stored}.Decide(wh, id, c.actor, now)
 					if err != nil {
 						return nil, err
 					}
@@ -180,7 +186,7 @@ func (a *API) alertRoutes() []route {
 					return err
 				}
 				w.Header().Set("Cache-Control", "no-store")
-				return writeState(w, http.StatusCreated, "/v1/webhooks/"+id, createdWebhook{Webhook: res.State, Secret: res.State.Secret}, res.Version)
+				return writeState(w, http.StatusCreated, "/v1/webhooks/"+id, createdWebhook{Webhook: res.State, Secret: secret}, res.Version)
 			}},
 		{method: "GET", path: "/v1/webhooks", readModel: true, op: "listWebhooks",
 			summary: "An organisation's webhooks, most recently registered first (removed ones are left out; never their secrets): ?organisation_id= (a partner's own by default), ?cursor=, ?limit= (1..100, default 20)",

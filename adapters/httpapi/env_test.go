@@ -142,7 +142,7 @@ func newEnv(t *testing.T, mode string, opts ...func(*live.Config)) *env {
 	if err := hub.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	srv = httpapi.New(httpapi.Config{Store: store, Idempotency: idem, Reads: reads, WebSocket: hub, Personal: sh, Audit: auditLog, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv = httpapi.New(httpapi.Config{Store: store, Idempotency: idem, Reads: reads, WebSocket: hub, Personal: sh, Secrets: sh, Audit: auditLog, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	t.Cleanup(func() { _ = hub.Close(context.Background()) })

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -59,7 +60,7 @@ func (h *hookReceiver) count() int {
 // does) and returns the dispatcher.
 func (e *env) startAlerts(client *http.Client) *webhook.Dispatcher {
 	e.t.Helper()
-	d, err := webhook.New(webhook.Config{Store: e.store, Reads: e.reads, Client: client, InitialInterval: 20 * time.Millisecond, MaxRetries: 3})
+	d, err := webhook.New(webhook.Config{Store: e.store, Reads: e.reads, Secrets: e.shred, Client: client, InitialInterval: 20 * time.Millisecond, MaxRetries: 3})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -88,6 +89,12 @@ func TestMatchAlerts(t *testing.T) {
 			searchID := ss.body["id"].(string)
 			wh := e.do("POST", "/v1/webhooks", searcher, map[string]any{"organisation_id": searcherOrg, "url": recv.URL}).expect(t, 201, "")
 			secret := wh.body["secret"].(string)
+			// The event log, which auditors read, holds the secret sealed.
+			evs := e.do("GET", "/v1/streams/webhook-"+wh.body["id"].(string)+"/events", e.tokens["auditor"], nil).expect(t, 200, "")
+			logged := evs.body["items"].([]any)[0].(map[string]any)["data"].(map[string]any)["secret"].(string)
+			if !strings.HasPrefix(logged, "sealed-secret:v1:") || strings.Contains(logged, strings.TrimPrefix(secret, "whsec_")) {
+				t.Fatalf("the event log shows the webhook secret as %q", logged)
+			}
 
 			sc, bc := e.mustDial(searcher), e.mustDial(bystander)
 			for _, c := range []*wsClient{sc, bc} {

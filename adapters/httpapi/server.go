@@ -53,6 +53,10 @@ type Config struct {
 	// Personal, when set, serves the persons routes: looking up and
 	// forgetting persons (adapters/shred.Store).
 	Personal PersonalData
+	// Secrets, when set, seals the signing secret of a webhook before it
+	// is recorded (adapters/shred.Store): the event log, which auditors
+	// read, then never shows it in clear.
+	Secrets domain.SecretSealer
 	// Audit, when set, serves /v1/audit: signed tree heads, proofs and
 	// evidence bundles (adapters/audit).
 	Audit *AuditLog

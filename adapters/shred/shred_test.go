@@ -306,3 +306,43 @@ func TestPGKeys(t *testing.T) {
 		t.Fatalf("destroyed rows still holding a key: %d (%v)", n, err)
 	}
 }
+
+// TestSealedSecrets: a sealed secret shows nothing of the secret, opens
+// again (also in a second process with its own key cache) only for its
+// subject and unaltered, and a value that was never sealed is returned as
+// it is.
+func TestSealedSecrets(t *testing.T) {
+	ctx := context.Background()
+	s, inner := openPostgres(t)
+	const secret = "whsec_4kXr0ZP1sYt3vQ9mB2nC7dE5fG8hJ6kL0pQ1rS2tU3v"
+	sealed, err := s.SealSecret(ctx, "webhook-a", secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(sealed, "sealed-secret:v1:") || strings.Contains(sealed, secret[6:]) {
+		t.Fatalf("sealed form %q", sealed)
+	}
+	if len(sealed) > 200 {
+		t.Errorf("sealed form has %d bytes, more than a webhook secret may (domain.RegisterWebhook)", len(sealed))
+	}
+	other := shred.New(inner, shred.NewPGKeys(inner.Pool()), shred.Options{})
+	for name, st := range map[string]*shred.Store{"same process": s, "other process": other} {
+		if got, err := st.OpenSecret(ctx, "webhook-a", sealed); err != nil || got != secret {
+			t.Errorf("%s: OpenSecret = %q, %v", name, got, err)
+		}
+	}
+	if _, err := s.OpenSecret(ctx, "webhook-b", sealed); err == nil {
+		t.Error("a secret sealed for webhook-a opened for webhook-b")
+	}
+	i := len(sealed) - 5
+	altered := sealed[:i] + string('A'+(sealed[i]-'A'+1)%26) + sealed[i+1:]
+	if _, err := s.OpenSecret(ctx, "webhook-a", altered); err == nil {
+		t.Error("an altered sealed secret opened")
+	}
+	if got, err := s.OpenSecret(ctx, "webhook-old", "whsec_recorded_in_clear"); err != nil || got != "whsec_recorded_in_clear" {
+		t.Errorf("a secret recorded in clear: OpenSecret = %q, %v", got, err)
+	}
+	if _, err := s.SealSecret(ctx, "", secret); err == nil {
+		t.Error("a secret sealed for no subject")
+	}
+}

@@ -64,6 +64,9 @@ type Config struct {
 	Store domain.EventStore
 	// Reads lists the organisations' webhooks (projections.WebhookCollection).
 	Reads projections.Reader
+	// Secrets opens the sealed signing secrets (adapters/shred.Store; see
+	// domain.WebhookRegistered). Without it, secrets are used as recorded.
+	Secrets domain.SecretSealer
 	// Client sends the POSTs (default: 10 s timeout).
 	Client *http.Client
 	// Claimant names this process in claims.
@@ -331,7 +334,10 @@ func (d *Dispatcher) secret(ctx context.Context, id string) (string, error) {
 	if w.Removed {
 		return "", fmt.Errorf("webhook %s was removed", id)
 	}
-	return w.Secret, nil
+	if d.cfg.Secrets == nil {
+		return w.Secret, nil
+	}
+	return d.cfg.Secrets.OpenSecret(ctx, domain.WebhookKind.StreamID(id), w.Secret)
 }
 
 // Sign returns the X-Nisa-Signature header value for body sent at t.

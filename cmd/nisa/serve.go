@@ -133,7 +133,7 @@ func (m *Main) Open(ctx context.Context) error {
 		store.Close()
 		return err
 	}
-	m.hooks, err = webhook.New(webhook.Config{Store: store, Reads: store.reads, Logger: m.Log})
+	m.hooks, err = webhook.New(webhook.Config{Store: store, Reads: store.reads, Secrets: store.shred, Logger: m.Log})
 	if err != nil {
 		store.Close()
 		return err
@@ -155,6 +155,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Store:             store,
 		Idempotency:       store.idem,
 		Personal:          store.shred,
+		Secrets:           store.shred,
 		Reads:             store.reads,
 		Metrics:           promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
 	})
