@@ -188,33 +188,40 @@ func (f *Feed) follow(ctx context.Context, p Projection, out chan<- *message.Mes
 	}
 	sub, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// The reader sends chunks of consecutive events: whole shared pages
-	// while catching up (batches are cut from them without copying; events
-	// are read-only), single events when following live.
-	chunks := make(chan []domain.Event, 16)
+	// The reader sends the log in two phases: while catching up, the
+	// shared pages it reads (batches are cut out of them without copying;
+	// events are read-only), then, following live, event by event (a
+	// burst waits in the channel and is gathered into one batch).
+	pages := make(chan []domain.Event, 2)
+	live := make(chan domain.Event, 4096)
 	subErr := make(chan error, 1)
 	go func() {
-		defer close(chunks)
-		// Catch up page by page through the pages the feed's
-		// subscriptions share, then follow the log live.
-		pos := from
-		for {
-			page, err := f.pages.read(sub, f.Events, pos, len(f.Projections))
-			if err != nil {
-				subErr <- err
-				return
-			}
-			if len(page) > 0 {
-				select {
-				case chunks <- page:
-				case <-sub.Done():
+		defer close(live)
+		pos, caughtUp := from, false
+		func() {
+			defer close(pages)
+			for {
+				page, err := f.pages.read(sub, f.Events, pos, len(f.Projections))
+				if err != nil {
+					subErr <- err
 					return
 				}
-				pos = page[len(page)-1].Position
+				if len(page) > 0 {
+					select {
+					case pages <- page:
+					case <-sub.Done():
+						return
+					}
+					pos = page[len(page)-1].Position
+				}
+				if len(page) < sharedPageSize {
+					caughtUp = true
+					return
+				}
 			}
-			if len(page) < sharedPageSize {
-				break
-			}
+		}()
+		if !caughtUp {
+			return
 		}
 		for ev, err := range f.Events.Subscribe(sub, pos) {
 			if err != nil {
@@ -222,7 +229,7 @@ func (f *Feed) follow(ctx context.Context, p Projection, out chan<- *message.Mes
 				return
 			}
 			select {
-			case chunks <- []domain.Event{ev}:
+			case live <- ev:
 			case <-sub.Done():
 				return
 			}
@@ -250,15 +257,29 @@ func (f *Feed) follow(ctx context.Context, p Projection, out chan<- *message.Mes
 				return false
 			}
 		}
-		var pending []domain.Event // of the last chunk, not yet batched
+		var pending []domain.Event // of the last page, not yet batched
+		pagesDone := false
 		for {
-			// Block for the first events of a batch, then take what is at
-			// hand.
-			if len(pending) == 0 {
+			var evs []domain.Event
+			switch {
+			case !pagesDone && len(pending) == 0:
 				select {
 				case <-sub.Done():
 					return
-				case c, ok := <-chunks:
+				case c, ok := <-pages:
+					pending, pagesDone = c, !ok
+				}
+				continue
+			case !pagesDone:
+				n := min(len(pending), maxBatch)
+				evs, pending = pending[:n:n], pending[n:]
+			default:
+				// Block for the first event of a batch, then take what
+				// is at hand.
+				select {
+				case <-sub.Done():
+					return
+				case ev, ok := <-live:
 					if !ok {
 						select {
 						case err := <-subErr:
@@ -268,33 +289,16 @@ func (f *Feed) follow(ctx context.Context, p Projection, out chan<- *message.Mes
 						}
 						return
 					}
-					pending = c
+					evs = append(make([]domain.Event, 0, min(maxBatch, 1+len(live))), ev)
 				}
-			}
-			// A long run of events is cut into batches without copying;
-			// a few events (a live trickle, the end of a page) gather the
-			// chunks at hand into a batch of their own.
-			var evs []domain.Event
-			switch {
-			case len(pending) >= maxBatch:
-				evs, pending = pending[:maxBatch:maxBatch], pending[maxBatch:]
-			case len(pending) >= gatherBelow:
-				evs, pending = pending[:len(pending):len(pending)], nil
-			default:
-				evs, pending = pending[:len(pending):len(pending)], nil
-				copied := false
 			gather:
 				for len(evs) < maxBatch {
 					select {
-					case c, ok := <-chunks:
+					case ev, ok := <-live:
 						if !ok {
 							break gather // the next receive reports the end
 						}
-						if !copied {
-							evs, copied = append(make([]domain.Event, 0, maxBatch), evs...), true
-						}
-						n := min(len(c), maxBatch-len(evs))
-						evs, pending = append(evs, c[:n]...), c[n:]
+						evs = append(evs, ev)
 					default:
 						break gather
 					}
@@ -359,10 +363,6 @@ func (f *Feed) follow(ctx context.Context, p Projection, out chan<- *message.Mes
 		}
 	}
 }
-
-// gatherBelow is the length under which the feed gathers further chunks
-// at hand into a batch rather than sending the events alone.
-const gatherBelow = 64
 
 // newBatch makes the batch of evs for projection p, decoding the events p
 // handles. An event another projection of the feed decoded already is
