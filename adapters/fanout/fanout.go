@@ -216,7 +216,7 @@ func (s *Store) natsOptions(role string) []nats.Option {
 			}
 		}),
 	}
-	if role == "subscriber" {
+	if wakeAll { // the subscriber's connection
 		opts = append(opts, nats.ClosedHandler(func(*nats.Conn) { close(s.subClosed) }))
 	}
 	return opts
@@ -363,8 +363,6 @@ func (s *Store) closeBroker() error {
 		if s.consuming {
 			<-s.done // the subscription's output is closed by now
 		}
-	} else if s.subConn != nil {
-		s.subConn.Close()
 	}
 	return errors.Join(errs...)
 }
