@@ -2,6 +2,7 @@ package projections_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -67,4 +68,52 @@ func bulkLog(b *testing.B, cfg demo.BulkConfig) (*embedded.Store, demo.BulkSumma
 		b.Fatal(err)
 	}
 	return s, sum
+}
+
+// BenchmarkSearchDuringRebuild searches the memory store while a rebuild
+// of every projection runs into it, as a server does while an operator
+// rebuilds (go test -run '^$' -bench SearchDuringRebuild ./projections/).
+// It reports the p99 latency of the searches: a search that has to wait
+// for a projection's batch shows here.
+func BenchmarkSearchDuringRebuild(b *testing.B) {
+	ctx := context.Background()
+	s, _ := bulkLog(b, demo.BulkConfig{Organisations: 2000, Offers: 10000, Events: 60000, Now: time.Now()})
+	reads := memory.New()
+	defer reads.Close()
+	if _, err := projections.Rebuild(ctx, s, reads, projections.All(), nil); err != nil {
+		b.Fatal(err)
+	}
+	terms, err := projections.Plan(ctx, reads, "obrobka metali")
+	if err != nil {
+		b.Fatal(err)
+	}
+	q := projections.SearchQuery{Terms: terms, Limit: 20, Facets: true, Sort: projections.SortRelevance}
+	var lats []time.Duration
+	b.ResetTimer()
+	for range b.N {
+		done := make(chan error, 1)
+		go func() {
+			_, err := projections.Rebuild(ctx, s, reads, projections.All(), nil)
+			done <- err
+		}()
+	search:
+		for {
+			select {
+			case err := <-done:
+				if err != nil {
+					b.Fatal(err)
+				}
+				break search
+			default:
+			}
+			start := time.Now()
+			if _, err := reads.SearchOffers(ctx, q); err != nil {
+				b.Fatal(err)
+			}
+			lats = append(lats, time.Since(start))
+		}
+	}
+	slices.Sort(lats)
+	b.ReportMetric(float64(lats[len(lats)*99/100].Microseconds())/1000, "p99-ms")
+	b.ReportMetric(float64(lats[len(lats)/2].Microseconds())/1000, "p50-ms")
 }

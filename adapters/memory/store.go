@@ -31,8 +31,8 @@ type Store struct {
 	// owners maps a category of read models to the projection that wrote
 	// it first; readers see that projection's live generation.
 	owners map[ownerKey]string
-	// buf is the write buffer of the running Update (reused).
-	buf     *txBuf
+	// bufs holds the write buffers of Updates (*txBuf), reused.
+	bufs    sync.Pool
 	scratch sync.Pool // *scratch
 }
 
@@ -40,7 +40,8 @@ var _ projections.Store = (*Store)(nil)
 
 // New returns an empty store.
 func New() *Store {
-	return &Store{projs: map[string]*proj{}, owners: map[ownerKey]string{}, buf: newTxBuf()}
+	return &Store{projs: map[string]*proj{}, owners: map[ownerKey]string{},
+		bufs: sync.Pool{New: func() any { return newTxBuf() }}}
 }
 
 type ownerKind uint8
@@ -81,6 +82,11 @@ type proj struct {
 
 // generation holds the read models of one generation of one projection.
 type generation struct {
+	// wmu makes the Updates of the generation take turns. Its read
+	// models change only in commit, under both wmu and the store's write
+	// lock, so an Update holding wmu reads them without the store's lock.
+	wmu sync.Mutex
+
 	n          int64
 	checkpoint domain.Position
 	updatedAt  time.Time
@@ -163,39 +169,67 @@ func retired(t projections.Target) error {
 	return fmt.Errorf("%w: %s generation %d", projections.ErrRetired, t.Name, t.Generation)
 }
 
-// Update implements projections.Store. It holds the store's write lock
-// while fn runs: fn must use only tx, not the Store's own methods.
+// Update implements projections.Store.
+//
+// fn runs without the store's lock, so the projections apply their batches
+// in parallel and queries are not held up meanwhile: fn reads only its own
+// generation, whose read models change nowhere but in that generation's
+// commits, and the Updates of one generation take turns (its wmu). The
+// store's write lock is taken only to commit the buffered writes and move
+// the checkpoint, after checking again that the generation is still live
+// or being built and that no other projection claimed what the batch
+// writes meanwhile. fn must use only tx, not the Store's own methods.
 func (s *Store) Update(ctx context.Context, p projections.Target, from, to domain.Position, fn func(tx projections.Tx) error) error {
+	if err := s.rlock(ctx); err != nil {
+		return err
+	}
+	g := s.current(p)
+	s.mu.RUnlock()
+	if g == nil {
+		return retired(p)
+	}
+	g.wmu.Lock()
+	defer g.wmu.Unlock()
+	if g.checkpoint != from {
+		return &projections.StaleError{Target: p, Checkpoint: g.checkpoint}
+	}
+	buf := s.bufs.Get().(*txBuf)
+	t := &tx{s: s, g: g, name: p.Name, buf: buf}
+	defer func() {
+		t.done = true
+		buf.reset()
+		s.bufs.Put(buf)
+	}()
+	if err := fn(t); err != nil {
+		return err
+	}
 	if err := s.lock(ctx); err != nil {
 		return err
 	}
 	defer s.mu.Unlock()
-	var g *generation
-	if pr := s.projs[p.Name]; pr != nil {
-		switch {
-		case pr.live != nil && pr.live.n == p.Generation:
-			g = pr.live
-		case pr.building != nil && pr.building.n == p.Generation:
-			g = pr.building
-		}
-	}
-	if g == nil {
+	if s.current(p) != g {
 		return retired(p)
 	}
-	if g.checkpoint != from {
-		return &projections.StaleError{Target: p, Checkpoint: g.checkpoint}
-	}
-	t := &tx{s: s, g: g, name: p.Name, buf: s.buf}
-	defer func() {
-		t.done = true
-		t.buf.reset()
-	}()
-	if err := fn(t); err != nil {
+	if err := t.verify(); err != nil {
 		return err
 	}
 	t.commit()
 	g.checkpoint = to
 	g.updatedAt = time.Now().UTC()
+	return nil
+}
+
+// current returns the generation p names if it is live or being built,
+// nil otherwise. The caller holds s.mu.
+func (s *Store) current(p projections.Target) *generation {
+	if pr := s.projs[p.Name]; pr != nil {
+		switch {
+		case pr.live != nil && pr.live.n == p.Generation:
+			return pr.live
+		case pr.building != nil && pr.building.n == p.Generation:
+			return pr.building
+		}
+	}
 	return nil
 }
 
@@ -369,17 +403,57 @@ type tx struct {
 	done bool
 }
 
+// claim records that the Update writes the category k, and refuses it
+// when k belongs to another projection. Only the first claim of k in an
+// Update looks at the owners (under the store's read lock: fn runs without
+// it); commit checks all of them again (verify).
 func (t *tx) claim(k ownerKey) error {
 	if t.done {
 		return errTxDone
 	}
-	if o, ok := t.s.owners[k]; ok {
-		if o != t.name {
-			return fmt.Errorf("memory: %s belongs to projection %q, not %q", k, o, t.name)
-		}
+	if _, ok := t.buf.claims[k]; ok {
 		return nil
 	}
+	if err := t.owner(k); err != nil {
+		return err
+	}
 	t.buf.claims[k] = struct{}{}
+	return nil
+}
+
+// owner refuses category k when it belongs to another projection.
+func (t *tx) owner(k ownerKey) error {
+	t.s.mu.RLock()
+	o, ok := t.s.owners[k]
+	t.s.mu.RUnlock()
+	return t.owns(k, o, ok)
+}
+
+func (t *tx) owns(k ownerKey, o string, ok bool) error {
+	if ok && o != t.name {
+		return fmt.Errorf("memory: %s belongs to projection %q, not %q", k, o, t.name)
+	}
+	return nil
+}
+
+// verify checks, under the store's write lock, that no other projection
+// claimed a category the Update writes while fn ran.
+func (t *tx) verify() error {
+	for k := range t.buf.claims {
+		o, ok := t.s.owners[k]
+		if err := t.owns(k, o, ok); err != nil {
+			return err
+		}
+	}
+	for k, pd := range t.buf.docs {
+		if pd.deleted {
+			ok := ownerKey{ownDoc, k.coll}
+			o, found := t.s.owners[ok]
+			if err := t.owns(ok, o, found); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 
@@ -416,8 +490,8 @@ func (t *tx) Delete(_ context.Context, coll, id string) error {
 	if t.done {
 		return errTxDone
 	}
-	if o, ok := t.s.owners[ownerKey{ownDoc, coll}]; ok && o != t.name {
-		return fmt.Errorf("memory: %s belongs to projection %q, not %q", ownerKey{ownDoc, coll}, o, t.name)
+	if err := t.owner(ownerKey{ownDoc, coll}); err != nil {
+		return err
 	}
 	t.buf.docs[docKey{coll, id}] = pendingDoc{deleted: true}
 	return nil

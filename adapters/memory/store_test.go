@@ -447,3 +447,111 @@ func BenchmarkPutOffer(b *testing.B) {
 		})
 	})
 }
+
+// TestUpdateWithoutStoreLock: while one projection's batch is being
+// applied (fn runs), queries answer, another projection commits, and what
+// happens to the generation meanwhile is noticed at commit: a claim by
+// another projection refuses the batch, a promotion retires it, and in
+// both cases nothing of it is written.
+func TestUpdateWithoutStoreLock(t *testing.T) {
+	ctx := context.Background()
+	p1 := domain.Position{Commit: 1, Prepare: 1}
+	// hold runs an Update of tg whose fn puts a document of coll and then
+	// waits for release; the Update's result arrives on the channel.
+	hold := func(s *Store, tg projections.Target, coll string) (release chan struct{}, done chan error) {
+		started := make(chan struct{})
+		release, done = make(chan struct{}), make(chan error, 1)
+		go func() {
+			done <- s.Update(ctx, tg, domain.Start, p1, func(tx projections.Tx) error {
+				if err := tx.Put(ctx, projections.Doc{Coll: coll, ID: "held", Keys: []string{"all"}, Value: map[string]any{"id": "held"}}); err != nil {
+					return err
+				}
+				close(started)
+				<-release
+				return nil
+			})
+		}()
+		<-started
+		return release, done
+	}
+	// put commits one document of coll as projection tg.
+	put := func(s *Store, tg projections.Target, coll, id string) error {
+		return s.Update(ctx, tg, domain.Start, p1, func(tx projections.Tx) error {
+			return tx.Put(ctx, projections.Doc{Coll: coll, ID: id, Value: map[string]any{"id": id}})
+		})
+	}
+	within := func(t *testing.T, what string, f func() error) {
+		t.Helper()
+		errc := make(chan error, 1)
+		go func() { errc <- f() }()
+		select {
+		case err := <-errc:
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s waited for another projection's batch", what)
+		}
+	}
+
+	t.Run("others go on", func(t *testing.T) {
+		s := New()
+		a, _, _ := s.Live(ctx, "a")
+		b, _, _ := s.Live(ctx, "b")
+		release, done := hold(s, a, "notes")
+		within(t, "a query", func() error {
+			_, _, err := s.List(ctx, "notes", "all", "", 10)
+			return err
+		})
+		within(t, "another projection's Update", func() error { return put(s, b, "visits", "v") })
+		if _, ok, _ := s.Doc(ctx, "notes", "held"); ok {
+			t.Error("a batch still being applied is visible")
+		}
+		close(release)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, _ := s.Doc(ctx, "notes", "held"); !ok {
+			t.Error("the batch is not visible after its Update returned")
+		}
+	})
+
+	t.Run("claimed meanwhile", func(t *testing.T) {
+		s := New()
+		a, _, _ := s.Live(ctx, "a")
+		b, _, _ := s.Live(ctx, "b")
+		release, done := hold(s, a, "notes")
+		within(t, "b claiming notes", func() error { return put(s, b, "notes", "b") })
+		close(release)
+		if err := <-done; err == nil || !strings.Contains(err.Error(), `belongs to projection "b"`) {
+			t.Fatalf("a's batch after b claimed notes = %v, want refused", err)
+		}
+		if _, ok, _ := s.Doc(ctx, "notes", "held"); ok {
+			t.Error("the refused batch was written")
+		}
+		if _, cp, _ := s.Live(ctx, "a"); cp != domain.Start {
+			t.Errorf("a's checkpoint moved to %v", cp)
+		}
+	})
+
+	t.Run("promoted meanwhile", func(t *testing.T) {
+		s := New()
+		a, _, _ := s.Live(ctx, "a")
+		release, done := hold(s, a, "notes")
+		var rb projections.Target
+		within(t, "a rebuild and its promotion", func() error {
+			var err error
+			if rb, err = s.StartRebuild(ctx, "a"); err != nil {
+				return err
+			}
+			return s.Promote(ctx, rb)
+		})
+		close(release)
+		if err := <-done; !errors.Is(err, projections.ErrRetired) {
+			t.Fatalf("a batch of the replaced generation = %v, want ErrRetired", err)
+		}
+		if _, ok, _ := s.Doc(ctx, "notes", "held"); ok {
+			t.Error("a batch of the replaced generation was written")
+		}
+	})
+}
