@@ -14,9 +14,15 @@
 //
 // # Writes
 //
-// Update takes the write lock for the whole batch. The Tx buffers its
-// writes (reads through it see them) and applies them only when fn
-// succeeds, so an error leaves nothing behind. Values are kept as given,
+// The Tx of an Update buffers its writes (reads through it see them) and
+// applies them only when fn succeeds, so an error leaves nothing behind.
+// fn runs without the store's lock: the Updates of one generation take
+// turns, and a generation's read models change only when one of its
+// batches commits, so fn reads them undisturbed while queries and the
+// other projections go on. Only the commit takes the write lock, after
+// checking again that the generation is still live or being built and
+// that what the batch writes was not claimed by another projection
+// meanwhile. Values are kept as given,
 // without copying or a JSON round trip: Get and Doc return them as they
 // are (decode them with projections.As).
 //
