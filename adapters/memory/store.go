@@ -447,9 +447,9 @@ func (t *tx) verify() error {
 	}
 	for k, pd := range t.buf.docs {
 		if pd.deleted {
-			ok := ownerKey{ownDoc, k.coll}
-			o, found := t.s.owners[ok]
-			if err := t.owns(ok, o, found); err != nil {
+			ck := ownerKey{ownDoc, k.coll}
+			o, ok := t.s.owners[ck]
+			if err := t.owns(ck, o, ok); err != nil {
 				return err
 			}
 		}
