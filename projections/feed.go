@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -200,8 +201,10 @@ func (f *Feed) follow(ctx context.Context, p Projection, out chan<- *message.Mes
 		pos, caughtUp := from, false
 		func() {
 			defer close(pages)
+			r := f.pages.join(pos)
+			defer func() { r.leave(pos) }()
 			for {
-				page, err := f.pages.read(sub, f.Events, pos, len(f.Projections))
+				page, err := r.read(sub, f.Events, pos)
 				if err != nil {
 					subErr <- err
 					return
@@ -399,10 +402,11 @@ func (f *Feed) newBatch(p Projection, t Target, evs []domain.Event) *Batch {
 // one removes it). Payloads are shared read-only; projections never
 // modify a payload (Projection.Apply).
 //
-// It holds at most maxSharedPayloads payloads, as many as the fastest
-// projection is ahead of the slowest; beyond that, projections decode for
-// themselves. A payload nobody comes for (a projection that restarted
-// further on) stays until the holder fills up and is emptied.
+// It holds at most maxSharedPayloads payloads, as many events as the
+// fastest projection catching up can be ahead of the slowest (the pages
+// sharedPages holds, and the two being applied); beyond that, projections
+// decode for themselves. A payload nobody comes for (a projection that
+// restarted further on) stays until the holder fills up and is emptied.
 type sharedPayloads struct {
 	mu sync.Mutex
 	m  map[domain.Position]*sharedPayload
@@ -413,7 +417,7 @@ type sharedPayload struct {
 	left int // projections still to take it
 }
 
-const maxSharedPayloads = 200_000
+const maxSharedPayloads = (maxSharedPages + 2) * sharedPageSize
 
 var forgotten = domain.PersonForgotten{}.EventType()
 
@@ -512,57 +516,152 @@ func (f *Feed) deliver(ctx context.Context, out chan<- *message.Message, b *Batc
 // ask for a page reads it and the others take it (the last one removes
 // it). Events are shared read-only.
 //
-// It holds at most maxSharedPages pages, as many as the fastest
-// subscription is ahead of the slowest; beyond that, subscriptions read
-// for themselves. A page nobody comes for stays until the holder fills up
-// and is emptied.
+// Subscriptions that started from the same position (a chain: they ask
+// for the same pages) share; one alone on its chain reads for itself. It
+// holds at most maxSharedPages pages: a subscription that would read a
+// new page while the holder is full waits for the slowest of its chain to
+// take one, so the fastest stays at most that many pages ahead instead of
+// the holder being emptied and the slower ones reading and decoding the
+// log again. Pages that nobody comes for any more (a subscription stopped
+// without leaving) are dropped after sharedPageWait.
 type sharedPages struct {
-	mu sync.Mutex
-	m  map[domain.Position]*sharedPage
+	mu      sync.Mutex
+	m       map[domain.Position]*sharedPage
+	readers map[domain.Position]int // subscriptions reading pages, by chain
+	room    chan struct{}           // closed when a page leaves m (nil: nobody waits)
+	// max and wait override maxSharedPages and sharedPageWait (tests).
+	max  int
+	wait time.Duration
 }
 
 type sharedPage struct {
 	ready chan struct{} // closed once evs and err are set
 	evs   []domain.Event
 	err   error
+	chain domain.Position
 	left  int // subscriptions still to take it
 }
 
 const (
 	sharedPageSize = 2048
 	maxSharedPages = 128
+	sharedPageWait = 2 * time.Second
 )
 
-// read returns the page of events after pos: taken from the holder, or
-// read from events and left there for the other readers-1 subscriptions.
-func (s *sharedPages) read(ctx context.Context, events domain.EventStore, pos domain.Position, readers int) ([]domain.Event, error) {
-	if readers < 2 {
-		return events.ReadAll(ctx, pos, sharedPageSize)
-	}
+// pageReader is one subscription reading pages of a sharedPages.
+type pageReader struct {
+	s     *sharedPages
+	chain domain.Position
+}
+
+// join registers a subscription that reads the pages of the log after
+// start. It must call leave when it stops reading pages.
+func (s *sharedPages) join(start domain.Position) *pageReader {
 	s.mu.Lock()
-	if s.m == nil {
-		s.m = map[domain.Position]*sharedPage{}
+	defer s.mu.Unlock()
+	if s.readers == nil {
+		s.readers = map[domain.Position]int{}
 	}
-	if p, ok := s.m[pos]; ok {
-		if p.left--; p.left <= 0 {
-			delete(s.m, pos)
+	s.readers[start]++
+	return &pageReader{s: s, chain: start}
+}
+
+// leave ends the subscription; pos is where it would have read next, so
+// the pages from there on no longer wait for it.
+func (r *pageReader) leave(pos domain.Position) {
+	s := r.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.readers[r.chain]--; s.readers[r.chain] <= 0 {
+		delete(s.readers, r.chain)
+	}
+	for k, p := range s.m {
+		if p.chain == r.chain && !k.Less(pos) {
+			s.took(k, p)
 		}
+	}
+	s.wake()
+}
+
+// took counts one subscription off page p (at key k) and removes the
+// page when no other is to come. The caller holds s.mu.
+func (s *sharedPages) took(k domain.Position, p *sharedPage) {
+	if p.left--; p.left <= 0 {
+		delete(s.m, k)
+		s.wake()
+	}
+}
+
+// wake tells the subscriptions waiting for room to look again. The caller
+// holds s.mu.
+func (s *sharedPages) wake() {
+	if s.room != nil {
+		close(s.room)
+		s.room = nil
+	}
+}
+
+// read returns the page of events after pos: taken from the holder, or
+// read from events and left there for the other subscriptions of the
+// chain.
+func (r *pageReader) read(ctx context.Context, events domain.EventStore, pos domain.Position) ([]domain.Event, error) {
+	s := r.s
+	limit, wait := cmp.Or(s.max, maxSharedPages), cmp.Or(s.wait, sharedPageWait)
+	var (
+		timer   *time.Timer
+		expired bool
+	)
+	s.mu.Lock()
+	for {
+		if p, ok := s.m[pos]; ok {
+			s.took(pos, p)
+			s.mu.Unlock()
+			select {
+			case <-p.ready:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			if p.err != nil {
+				// The reader failed: read for ourselves.
+				return events.ReadAll(ctx, pos, sharedPageSize)
+			}
+			return p.evs, nil
+		}
+		if s.readers[r.chain] < 2 {
+			s.mu.Unlock()
+			return events.ReadAll(ctx, pos, sharedPageSize)
+		}
+		if s.m == nil {
+			s.m = map[domain.Position]*sharedPage{}
+		}
+		if len(s.m) < limit {
+			break
+		}
+		if expired {
+			// Full of pages nobody takes: drop them all.
+			clear(s.m)
+			s.wake()
+			break
+		}
+		if s.room == nil {
+			s.room = make(chan struct{})
+		}
+		room := s.room
 		s.mu.Unlock()
+		if timer == nil {
+			timer = time.NewTimer(wait)
+			defer timer.Stop()
+		}
 		select {
-		case <-p.ready:
+		case <-room:
+		case <-timer.C:
+			expired = true
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
-		if p.err != nil {
-			// The reader failed: read for ourselves.
-			return events.ReadAll(ctx, pos, sharedPageSize)
-		}
-		return p.evs, nil
+		s.mu.Lock()
 	}
-	if len(s.m) >= maxSharedPages {
-		clear(s.m)
-	}
-	p := &sharedPage{ready: make(chan struct{}), left: readers - 1}
+	p := &sharedPage{ready: make(chan struct{}), chain: r.chain, left: s.readers[r.chain] - 1}
 	s.m[pos] = p
 	s.mu.Unlock()
 	p.evs, p.err = events.ReadAll(ctx, pos, sharedPageSize)
@@ -571,6 +670,7 @@ func (s *sharedPages) read(ctx context.Context, events domain.EventStore, pos do
 		// drop them all, this one included (as sharedPayloads does).
 		s.mu.Lock()
 		clear(s.m)
+		s.wake()
 		s.mu.Unlock()
 	}
 	close(p.ready)

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/nisa-eu/nisa/domain"
 )
@@ -88,32 +89,10 @@ func TestSharedPayloads(t *testing.T) {
 // erasure in a page stops the sharing of what was read before it.
 func TestSharedPages(t *testing.T) {
 	ctx := context.Background()
-	store := &countingStore{}
-	for i := range 2*sharedPageSize + 10 {
-		store.evs = append(store.evs, domain.Event{EventData: domain.EventData{Type: "T"}, Position: domain.Position{Commit: uint64(i + 1), Prepare: uint64(i + 1)}})
-	}
+	store := newCountingStore(2*sharedPageSize + 10)
 	var s sharedPages
 	const readers = 3
-	var wg sync.WaitGroup
-	got := make([][]domain.Event, readers)
-	for r := range readers {
-		wg.Go(func() {
-			pos := domain.Start
-			for {
-				page, err := s.read(ctx, store, pos, readers)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				got[r] = append(got[r], page...)
-				if len(page) < sharedPageSize {
-					return
-				}
-				pos = page[len(page)-1].Position
-			}
-		})
-	}
-	wg.Wait()
+	got := readAllPages(t, ctx, &s, store, readers, nil)
 	for r := range readers {
 		if len(got[r]) != len(store.evs) || got[r][len(got[r])-1].Position != store.evs[len(store.evs)-1].Position {
 			t.Fatalf("reader %d got %d events, want all %d in order", r, len(got[r]), len(store.evs))
@@ -122,21 +101,139 @@ func TestSharedPages(t *testing.T) {
 	if n := store.reads.Load(); n != 3 {
 		t.Errorf("%d readers read %d pages from the store, want each of the 3 pages read once", readers, n)
 	}
-	if len(s.m) != 0 {
-		t.Errorf("%d pages still held after every reader took them", len(s.m))
+	if len(s.m) != 0 || len(s.readers) != 0 {
+		t.Errorf("%d pages and %d chains still held after every reader took them and left", len(s.m), len(s.readers))
 	}
 
 	// A page holding a PersonForgotten event is not shared.
 	store.evs[5].Type = forgotten
 	store.reads.Store(0)
+	var rs []*pageReader
 	for range readers {
-		if _, err := s.read(ctx, store, domain.Start, readers); err != nil {
+		rs = append(rs, s.join(domain.Start))
+	}
+	for _, r := range rs {
+		if _, err := r.read(ctx, store, domain.Start); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if n := store.reads.Load(); n != 3 {
 		t.Errorf("a page with an erasure was read %d times by %d readers, want each reading it", n, readers)
 	}
+}
+
+// TestSharedPagesLead checks that a fast subscription waits for a slow one
+// of its chain rather than running more than the holder's pages ahead (the
+// holder would have to drop pages, and the slow one read and decode them
+// again), and that a subscription leaving early holds nobody up.
+func TestSharedPagesLead(t *testing.T) {
+	const pages, max = 20, 4
+	store := newCountingStore(pages*sharedPageSize + 1)
+	// Waiting for pages nobody takes would outlast the test.
+	s := sharedPages{max: max, wait: time.Hour}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	var done [2]atomic.Int64 // pages read by the fast and the slow reader
+	var lead atomic.Int64
+	readAllPages(t, ctx, &s, store, 2, func(r int) {
+		done[r].Add(1)
+		if r == 1 {
+			time.Sleep(2 * time.Millisecond) // the slow one
+			return
+		}
+		if d := done[0].Load() - done[1].Load(); d > lead.Load() {
+			lead.Store(d)
+		}
+	})
+	if n := store.reads.Load(); n != pages+1 {
+		t.Errorf("the store was read %d times for %d pages, want each page read once", n, pages+1)
+	}
+	if l := lead.Load(); l > max+1 {
+		t.Errorf("the fast reader got %d pages ahead, want at most %d (the holder) + 1", l, max)
+	}
+
+	// One of two readers leaves after its first page: the other reads on,
+	// although the pages it read ahead were left for both.
+	a, b := s.join(domain.Start), s.join(domain.Start)
+	first, err := b.read(ctx, store, domain.Start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	left := make(chan struct{})
+	go func() {
+		time.Sleep(10 * time.Millisecond) // let a fill the holder first
+		b.leave(first[len(first)-1].Position)
+		close(left)
+	}()
+	pos, n := domain.Start, 0
+	for {
+		page, err := a.read(ctx, store, pos)
+		if err != nil {
+			t.Fatalf("after %d events: %v (held up by the reader that left)", n, err)
+		}
+		n += len(page)
+		if len(page) > 0 {
+			pos = page[len(page)-1].Position
+		}
+		if len(page) < sharedPageSize {
+			break
+		}
+	}
+	a.leave(pos)
+	<-left
+	if n != len(store.evs) {
+		t.Errorf("the remaining reader got %d events, want %d", n, len(store.evs))
+	}
+	if len(s.m) != 0 {
+		t.Errorf("%d pages still held after both left", len(s.m))
+	}
+}
+
+// readAllPages has n subscriptions of one chain read every page of store
+// through s concurrently, calling after (when set) after each page, and
+// returns what each got.
+func readAllPages(t *testing.T, ctx context.Context, s *sharedPages, store domain.EventStore, n int, after func(r int)) [][]domain.Event {
+	t.Helper()
+	rs := make([]*pageReader, n)
+	for r := range rs {
+		rs[r] = s.join(domain.Start) // all before any reads, as the feed's subscriptions start together
+	}
+	got := make([][]domain.Event, n)
+	var wg sync.WaitGroup
+	for r := range rs {
+		wg.Go(func() {
+			pos := domain.Start
+			defer func() { rs[r].leave(pos) }()
+			for {
+				page, err := rs[r].read(ctx, store, pos)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				got[r] = append(got[r], page...)
+				if after != nil {
+					after(r)
+				}
+				if len(page) > 0 {
+					pos = page[len(page)-1].Position
+				}
+				if len(page) < sharedPageSize {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return got
+}
+
+func newCountingStore(n int) *countingStore {
+	c := &countingStore{}
+	for i := range n {
+		c.evs = append(c.evs, domain.Event{EventData: domain.EventData{Type: "T"}, Position: domain.Position{Commit: uint64(i + 1), Prepare: uint64(i + 1)}})
+	}
+	return c
 }
 
 // countingStore is an in-memory global log that counts ReadAll calls; the
