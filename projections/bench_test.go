@@ -34,12 +34,7 @@ func BenchmarkRebuildMemory(b *testing.B) {
 // MatchOfferMemory ./projections/).
 func BenchmarkMatchOfferMemory(b *testing.B) {
 	ctx := context.Background()
-	s, sum := bulkLog(b, demo.BulkConfig{Organisations: 20000, Offers: 100000, Events: 130000, Now: time.Now()})
-	reads := memory.New()
-	defer reads.Close()
-	if _, err := projections.Rebuild(ctx, s, reads, projections.All(), nil); err != nil {
-		b.Fatal(err)
-	}
+	_, sum, reads := rebuiltMemory(b, demo.BulkConfig{Organisations: 20000, Offers: 100000, Events: 130000, Now: time.Now()})
 	now := time.Now()
 	i := 0
 	for b.Loop() {
@@ -53,6 +48,18 @@ func BenchmarkMatchOfferMemory(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// rebuiltMemory is bulkLog with every projection rebuilt into a memory
+// store, closed when the benchmark ends.
+func rebuiltMemory(b *testing.B, cfg demo.BulkConfig) (*embedded.Store, demo.BulkSummary, *memory.Store) {
+	s, sum := bulkLog(b, cfg)
+	reads := memory.New()
+	b.Cleanup(func() { reads.Close() })
+	if _, err := projections.Rebuild(context.Background(), s, reads, projections.All(), nil); err != nil {
+		b.Fatal(err)
+	}
+	return s, sum, reads
 }
 
 // bulkLog is an embedded store holding a bulk-loaded network, closed when
@@ -77,12 +84,7 @@ func bulkLog(b *testing.B, cfg demo.BulkConfig) (*embedded.Store, demo.BulkSumma
 // for a projection's batch shows here.
 func BenchmarkSearchDuringRebuild(b *testing.B) {
 	ctx := context.Background()
-	s, _ := bulkLog(b, demo.BulkConfig{Organisations: 2000, Offers: 10000, Events: 60000, Now: time.Now()})
-	reads := memory.New()
-	defer reads.Close()
-	if _, err := projections.Rebuild(ctx, s, reads, projections.All(), nil); err != nil {
-		b.Fatal(err)
-	}
+	s, _, reads := rebuiltMemory(b, demo.BulkConfig{Organisations: 2000, Offers: 10000, Events: 60000, Now: time.Now()})
 	terms, err := projections.Plan(ctx, reads, "obrobka metali")
 	if err != nil {
 		b.Fatal(err)
