@@ -463,10 +463,11 @@ func TestUpdateWithoutStoreLock(t *testing.T) {
 		release, done = make(chan struct{}), make(chan error, 1)
 		go func() {
 			done <- s.Update(ctx, tg, domain.Start, p1, func(tx projections.Tx) error {
-				if err := tx.Put(ctx, projections.Doc{Coll: coll, ID: "held", Keys: []string{"all"}, Value: map[string]any{"id": "held"}}); err != nil {
+				err := tx.Put(ctx, projections.Doc{Coll: coll, ID: "held", Keys: []string{"all"}, Value: map[string]any{"id": "held"}})
+				close(started) // also on an error, which done then reports
+				if err != nil {
 					return err
 				}
-				close(started)
 				<-release
 				return nil
 			})
